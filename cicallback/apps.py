@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CicallbackConfig(AppConfig):
+    name = "cicallback"
+    verbose_name = "CI callbacks"

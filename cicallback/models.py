@@ -1,0 +1,224 @@
+"""The job history: jobs as CI reported them, and every delivery that reported them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class JobQuerySet(models.QuerySet):
+    def failed(self) -> JobQuerySet:
+        return self.filter(state=Job.State.FAILED)
+
+    def of_workflow(self, workflow_id: str) -> JobQuerySet:
+        return self.filter(workflow__workflow_id=workflow_id)
+
+    def of_run(self, run_id: str) -> JobQuerySet:
+        return self.filter(workflow__run_id=run_id)
+
+    def with_summary(self) -> JobQuerySet:
+        """What a row of a job list shows: the job, its workflow and its image result."""
+        return self.select_related("workflow", "pic_process_result")
+
+    def with_details(self) -> JobQuerySet:
+        return self.with_summary().prefetch_related("cos_headers")
+
+
+class Job(models.Model):
+    """One CI job, as its latest delivery described it (JobsDetail)."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "Submitted"
+        RUNNING = "Running"
+        SUCCESS = "Success"
+        FAILED = "Failed"
+        PAUSE = "Pause"
+        CANCEL = "Cancel"
+
+    job_id = models.CharField("JobId", max_length=64, unique=True)
+    # The set of states is the vendor's; a value outside it is kept as sent, so no choices here.
+    state = models.CharField(max_length=64, db_index=True)
+    code = models.CharField(max_length=256, blank=True, db_index=True)
+    message = models.TextField(blank=True)
+    tag = models.CharField(max_length=64, db_index=True)
+    sub_tag = models.CharField(max_length=64, blank=True)
+    progress = models.FloatField(null=True, blank=True)
+    queue_id = models.CharField(max_length=64, blank=True, db_index=True)
+    creation_time = models.DateTimeField(null=True, blank=True, db_index=True)
+    start_time = models.DateTimeField(null=True, blank=True)
+    end_time = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    input_bucket = models.CharField(max_length=256, blank=True, db_index=True)
+    input_object = models.CharField(max_length=1024, blank=True)
+    input_region = models.CharField(max_length=64, blank=True, db_index=True)
+
+    template_id = models.CharField(max_length=64, blank=True, db_index=True)
+    template_name = models.CharField(max_length=256, blank=True)
+    user_data = models.TextField(blank=True)
+    job_level = models.PositiveIntegerField(null=True, blank=True)
+    output_bucket = models.CharField(max_length=256, blank=True)
+    output_object = models.CharField(max_length=1024, blank=True)
+    output_region = models.CharField(max_length=64, blank=True)
+    # The whole Operation as received, so job types without columns of their own lose nothing.
+    operation = models.JSONField(default=dict, blank=True)
+
+    # Digest of what the stored deliveries said, piece by piece; see cicallback.store.
+    content_digest = models.CharField(max_length=80, blank=True, editable=False)
+    first_received_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # Object keys are searched by prefix: LIKE 'prefix%' needs the pattern opclass on PostgreSQL.
+            models.Index(fields=["input_object"], name="job_input_object", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.job_id
+
+    @property
+    def duration(self):
+        if self.start_time and self.end_time:
+            return self.end_time - self.start_time
+        return None
+
+    @property
+    def queue_wait(self):
+        if self.creation_time and self.start_time:
+            return self.start_time - self.creation_time
+        return None
+
+
+class CosHeader(models.Model):
+    """A header of the input object (Input/CosHeaders); keys may repeat, order is kept."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="cos_headers")
+    position = models.PositiveIntegerField()
+    key = models.CharField(max_length=256)
+    value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="cos_header_position")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"
+
+
+class Workflow(models.Model):
+    """The workflow node that ran a job: all jobs of a workflow, or of one run, share these ids."""
+
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="workflow")
+    name = models.CharField("node name", max_length=256, blank=True)
+    run_id = models.CharField(max_length=64, blank=True, db_index=True)
+    workflow_id = models.CharField(max_length=64, blank=True, db_index=True)
+    workflow_name = models.CharField(max_length=256, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.workflow_name or self.workflow_id} / {self.run_id}"
+
+
+class PicProcessResult(models.Model):
+    """Operation/PicProcessResult: the original image and what processing made of it."""
+
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="pic_process_result")
+    object_name = models.CharField(max_length=1024, blank=True)
+    # Etags keep the literal double quotes COS puts around them.
+    original_etag = models.CharField(max_length=256, blank=True)
+    original_format = models.CharField(max_length=64, blank=True)
+    original_width = models.PositiveIntegerField(null=True, blank=True)
+    original_height = models.PositiveIntegerField(null=True, blank=True)
+    original_quality = models.PositiveIntegerField(null=True, blank=True)
+    original_ave = models.CharField("original average colour", max_length=64, blank=True)
+    original_orientation = models.PositiveIntegerField(null=True, blank=True)
+    processed_etag = models.CharField(max_length=256, blank=True)
+    processed_format = models.CharField(max_length=64, blank=True)
+    processed_width = models.PositiveIntegerField(null=True, blank=True)
+    processed_height = models.PositiveIntegerField(null=True, blank=True)
+    processed_quality = models.PositiveIntegerField(null=True, blank=True)
+    processed_size = models.PositiveBigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.object_name
+
+
+class WorkflowRun(models.Model):
+    """A WorkflowFinish event: how one run of a workflow ended, and its tasks."""
+
+    run_id = models.CharField(max_length=64, unique=True)
+    workflow_id = models.CharField(max_length=64, blank=True, db_index=True)
+    workflow_name = models.CharField(max_length=256, blank=True)
+    state = models.CharField(max_length=64, blank=True, db_index=True)
+    bucket_id = models.CharField(max_length=256, blank=True)
+    object = models.CharField(max_length=1024, blank=True)
+    create_time = models.DateTimeField(null=True, blank=True)
+    cos_headers = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.run_id
+
+    def jobs(self) -> JobQuerySet:
+        return Job.objects.filter(Q(workflow__run_id=self.run_id) | Q(job_id__in=self.tasks.values("job_id")))
+
+
+class WorkflowTask(models.Model):
+    """One task of a workflow run; linked to its job by JobId, which may arrive before or after."""
+
+    run = models.ForeignKey(WorkflowRun, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveIntegerField()
+    type = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=256, blank=True)
+    job_id = models.CharField(max_length=64, blank=True, db_index=True)
+    state = models.CharField(max_length=64, blank=True)
+    create_time = models.DateTimeField(null=True, blank=True)
+    start_time = models.DateTimeField(null=True, blank=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+    template_id = models.CharField(max_length=64, blank=True)
+    template_name = models.CharField(max_length=256, blank=True)
+    result_info = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.job_id}"
+
+
+class Delivery(models.Model):
+    """One authenticated POST, kept whatever became of it: nothing a sender sent is lost."""
+
+    class Outcome(models.TextChoices):
+        STORED = "stored"
+        DUPLICATE = "duplicate"
+        STALE = "stale"
+        UNKNOWN_EVENT = "unknown_event", "unknown event"
+        REJECTED = "rejected"
+
+    received_at = models.DateTimeField(db_index=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    content_type = models.CharField(max_length=256, blank=True)
+    body = models.BinaryField()
+    body_bytes = models.PositiveIntegerField("bytes", default=0)
+    event_name = models.CharField(max_length=64, blank=True, db_index=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, db_index=True)
+    error = models.TextField(blank=True)
+    # The JobId as the body reported it, even when no job could be stored from it.
+    reported_job_id = models.CharField(max_length=64, blank=True, db_index=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    workflow_run = models.ForeignKey(
+        WorkflowRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = [F("received_at").desc(), F("id").desc()]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.reported_job_id or self.event_name} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def body_text(self) -> str:
+        return bytes(self.body).decode("utf-8", errors="replace")

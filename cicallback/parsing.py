@@ -1,0 +1,480 @@
+"""Read a CI callback body into plain data.
+
+Bytes in, one normalised structure out, whatever the format: XML (CI's default) or JSON (when the
+job asked for CallBackFormat=JSON). No Django here, so the whole parser is tested without a
+database. Anything that is not a readable callback raises CallbackError with a message that names
+what was wrong and where ("JobsDetail/JobId is missing").
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Union
+
+import defusedxml
+import defusedxml.ElementTree as SafeElementTree
+from xml.etree.ElementTree import Element, ParseError
+
+# CI reports times in China Standard Time; a time sent without an offset is read in it.
+CI_TIMEZONE = timezone(timedelta(hours=8), "CST")
+
+MAX_DEPTH = 64
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+# Lengths the database columns hold; a longer value is refused rather than cut.
+SHORT = 64
+NAME = 256
+KEY = 1024
+
+Tree = dict[str, Any]
+
+
+class CallbackError(ValueError):
+    """The body is not a callback we can read. The message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class CosHeader:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class WorkflowInfo:
+    name: str
+    run_id: str
+    workflow_id: str
+    workflow_name: str
+
+
+@dataclass(frozen=True)
+class PicProcessResult:
+    object_name: str
+    original_etag: str
+    original_format: str
+    original_width: int | None
+    original_height: int | None
+    original_quality: int | None
+    original_ave: str
+    original_orientation: int | None
+    processed_etag: str
+    processed_format: str
+    processed_width: int | None
+    processed_height: int | None
+    processed_quality: int | None
+    processed_size: int | None
+
+
+@dataclass(frozen=True)
+class JobReport:
+    """JobsDetail of a TaskFinish event."""
+
+    job_id: str
+    state: str
+    code: str
+    message: str
+    tag: str
+    sub_tag: str
+    progress: float | None
+    queue_id: str
+    creation_time: datetime | None
+    start_time: datetime | None
+    end_time: datetime | None
+    input_bucket: str
+    input_object: str
+    input_region: str
+    template_id: str
+    template_name: str
+    user_data: str
+    job_level: int | None
+    output_bucket: str
+    output_object: str
+    output_region: str
+    operation: Tree
+    # None means the delivery did not carry the piece, which is not the same as "there is none".
+    cos_headers: tuple[CosHeader, ...] | None
+    workflow: WorkflowInfo | None
+    pic_process_result: PicProcessResult | None
+
+
+@dataclass(frozen=True)
+class WorkflowTask:
+    type: str
+    name: str
+    job_id: str
+    state: str
+    create_time: datetime | None
+    start_time: datetime | None
+    end_time: datetime | None
+    template_id: str
+    template_name: str
+    result_info: Tree | str | None
+
+
+@dataclass(frozen=True)
+class WorkflowRunReport:
+    """WorkflowExecution of a WorkflowFinish event."""
+
+    run_id: str
+    workflow_id: str
+    workflow_name: str
+    state: str
+    bucket_id: str
+    object: str
+    create_time: datetime | None
+    cos_headers: tuple[CosHeader, ...]
+    tasks: tuple[WorkflowTask, ...]
+
+
+@dataclass(frozen=True)
+class Callback:
+    event_name: str
+    job: JobReport | None = None
+    workflow_run: WorkflowRunReport | None = None
+    body_format: str = field(default="xml", compare=False)
+
+
+def parse_callback(body: bytes) -> Callback:
+    body_format, tree = load_document(body)
+    event_name = _Node(tree, "").text("EventName", SHORT)
+    if not event_name:
+        if "JobsDetail" not in tree:
+            raise CallbackError("EventName is missing")
+        event_name = "TaskFinish"
+    if event_name == "TaskFinish":
+        return Callback(event_name, job=_job_report(tree), body_format=body_format)
+    if event_name == "WorkflowFinish":
+        return Callback(event_name, workflow_run=_workflow_run_report(tree), body_format=body_format)
+    return Callback(event_name, body_format=body_format)
+
+
+# --- From bytes to a tree of dicts, lists and strings ----------------------------------------
+
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def load_document(body: bytes) -> tuple[str, Tree]:
+    """Decide the format from the body itself (the Content-Type header is not to be trusted)."""
+    text = _decode(body)
+    if "\x00" in text:
+        raise CallbackError("body contains a NUL character")
+    start = text.lstrip()[:1]
+    if not start:
+        raise CallbackError("body is empty")
+    if start == "<":
+        return "xml", _load_xml(text)
+    if start in "{[":
+        return "json", _load_json(text)
+    raise CallbackError("body is neither XML nor JSON")
+
+
+def _decode(body: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            try:
+                return body.decode(encoding).lstrip("\ufeff")
+            except UnicodeDecodeError as error:
+                raise CallbackError(f"body is not valid {encoding.upper()}: {error.reason}") from None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CallbackError(f"body is not valid UTF-8 (byte {error.start})") from None
+
+
+def _load_xml(text: str) -> Tree:
+    # The XML declaration names an encoding that no longer applies once the text is decoded.
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    try:
+        root = SafeElementTree.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DTDForbidden:
+        raise CallbackError("XML with a DOCTYPE is refused") from None
+    except defusedxml.EntitiesForbidden:
+        raise CallbackError("XML entity declarations are refused") from None
+    except defusedxml.ExternalReferenceForbidden:
+        raise CallbackError("XML external references are refused") from None
+    except ParseError as error:
+        raise CallbackError(f"body is not well-formed XML: {error}") from None
+    if root.tag != "Response":
+        raise CallbackError(f"XML root element is <{root.tag}>, expected <Response>")
+    tree = _element_to_tree(root, depth=1)
+    return tree if isinstance(tree, dict) else {}
+
+
+def _element_to_tree(element: Element, depth: int) -> Union[Tree, str]:
+    if depth > MAX_DEPTH:
+        raise CallbackError(f"body is nested deeper than {MAX_DEPTH} levels")
+    children = list(element)
+    if not children:
+        return element.text or ""
+    tree: Tree = {}
+    for child in children:
+        value = _element_to_tree(child, depth + 1)
+        if child.tag not in tree:
+            tree[child.tag] = value
+        elif isinstance(tree[child.tag], list):
+            tree[child.tag].append(value)
+        else:
+            tree[child.tag] = [tree[child.tag], value]
+    return tree
+
+
+def _load_json(text: str) -> Tree:
+    try:
+        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    except RecursionError:
+        raise CallbackError(f"body is nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:
+        if isinstance(error, CallbackError):
+            raise
+        raise CallbackError(f"body is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise CallbackError(f"JSON top level is {_kind(data)}, expected an object")
+    if set(data) == {"Response"} and isinstance(data["Response"], dict):
+        data = data["Response"]
+    return _normalise_json(data, depth=1)
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise CallbackError(f"JSON object has the key {key!r} twice")
+        result[key] = value
+    return result
+
+
+def _normalise_json(value: Any, depth: int) -> Any:
+    """Make JSON look like XML read into a tree: every scalar a string, null as if omitted."""
+    if depth > MAX_DEPTH:
+        raise CallbackError(f"body is nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, dict):
+        return {k: _normalise_json(v, depth + 1) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_normalise_json(v, depth + 1) for v in value if v is not None]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "text"
+
+
+# --- Reading typed values out of the tree, with the path in every error ----------------------
+
+
+class _Node:
+    def __init__(self, tree: Tree, path: str) -> None:
+        self.tree = tree
+        self.path = path
+
+    def where(self, key: str) -> str:
+        return f"{self.path}/{key}" if self.path else key
+
+    def has(self, key: str) -> bool:
+        return key in self.tree
+
+    def text(self, key: str, max_length: int | None = None) -> str:
+        value = self.tree.get(key, "")
+        if not isinstance(value, str):
+            raise CallbackError(f"{self.where(key)} must be text, got {_kind(value)}")
+        if max_length is not None and len(value) > max_length:
+            raise CallbackError(f"{self.where(key)} is longer than {max_length} characters")
+        if max_length == KEY and len(value.encode()) > KEY:
+            # COS keys are at most 850 bytes; the bound keeps object keys indexable.
+            raise CallbackError(f"{self.where(key)} is longer than {KEY} bytes")
+        return value
+
+    def required_text(self, key: str, max_length: int) -> str:
+        value = self.text(key, max_length).strip()
+        if not value:
+            raise CallbackError(f"{self.where(key)} is missing")
+        return value
+
+    def integer(self, key: str, maximum: int = INT32_MAX) -> int | None:
+        raw = self.text(key).strip()
+        if not raw:
+            return None
+        if not raw.isdigit() or not raw.isascii():
+            raise CallbackError(f"{self.where(key)} must be a whole number of 0 or more, got {raw[:40]!r}")
+        value = int(raw)
+        if value > maximum:
+            raise CallbackError(f"{self.where(key)} is too large ({raw[:40]})")
+        return value
+
+    def percent(self, key: str) -> float | None:
+        raw = self.text(key).strip()
+        if not raw:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 100:
+            raise CallbackError(f"{self.where(key)} must be a number from 0 to 100, got {raw[:40]!r}")
+        return value
+
+    def time(self, key: str) -> datetime | None:
+        raw = self.text(key).strip()
+        if raw in ("", "-"):
+            return None
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            raise CallbackError(f"{self.where(key)} is not a time: {raw[:40]!r}") from None
+        return value if value.tzinfo else value.replace(tzinfo=CI_TIMEZONE)
+
+    def child(self, key: str) -> _Node:
+        value = self.tree.get(key, {})
+        if value == "":  # an empty XML element: present, but with nothing inside
+            value = {}
+        if not isinstance(value, dict):
+            raise CallbackError(f"{self.where(key)} must be an object, got {_kind(value)}")
+        return _Node(value, self.where(key))
+
+    def children(self, key: str) -> list[_Node]:
+        """XML repeats an element where JSON has a list; both read as a list."""
+        value = self.tree.get(key, [])
+        items = value if isinstance(value, list) else [value]
+        nodes = []
+        for index, item in enumerate(items):
+            if item == "":
+                continue
+            if not isinstance(item, dict):
+                raise CallbackError(f"{self.where(key)} must be an object, got {_kind(item)}")
+            path = f"{self.where(key)}[{index}]" if isinstance(value, list) else self.where(key)
+            nodes.append(_Node(item, path))
+        return nodes
+
+
+def _job_report(tree: Tree) -> JobReport:
+    details = tree.get("JobsDetail")
+    if details is None:
+        raise CallbackError("JobsDetail is missing")
+    if isinstance(details, list):
+        raise CallbackError(f"JobsDetail appears {len(details)} times, expected once")
+    job = _Node(tree, "").child("JobsDetail")
+    source = job.child("Input")
+    operation = job.child("Operation")
+    output = operation.child("Output")
+    return JobReport(
+        job_id=job.required_text("JobId", SHORT),
+        state=job.text("State", SHORT),
+        code=job.text("Code", NAME),
+        message=job.text("Message"),
+        tag=job.text("Tag", SHORT),
+        sub_tag=job.text("SubTag", SHORT),
+        progress=job.percent("Progress"),
+        queue_id=job.text("QueueId", SHORT),
+        creation_time=job.time("CreationTime"),
+        start_time=job.time("StartTime"),
+        end_time=job.time("EndTime"),
+        input_bucket=source.text("BucketId", NAME),
+        input_object=source.text("Object", KEY),
+        input_region=source.text("Region", SHORT),
+        template_id=operation.text("TemplateId", SHORT),
+        template_name=operation.text("TemplateName", NAME),
+        user_data=operation.text("UserData"),
+        job_level=operation.integer("JobLevel"),
+        output_bucket=output.text("Bucket", NAME),
+        output_object=output.text("Object", KEY),
+        output_region=output.text("Region", SHORT),
+        operation=operation.tree,
+        cos_headers=_cos_headers(source) if source.has("CosHeaders") else None,
+        workflow=_workflow(job),
+        pic_process_result=(
+            _pic_process_result(operation.child("PicProcessResult")) if operation.has("PicProcessResult") else None
+        ),
+    )
+
+
+def _cos_headers(parent: _Node) -> tuple[CosHeader, ...]:
+    return tuple(CosHeader(item.text("Key", NAME), item.text("Value")) for item in parent.children("CosHeaders"))
+
+
+def _workflow(job: _Node) -> WorkflowInfo | None:
+    # The vendor documents an object; a list of one is read the same way.
+    nodes = job.children("Workflow")
+    if len(nodes) > 1:
+        raise CallbackError(f"{job.where('Workflow')} appears {len(nodes)} times, expected once")
+    if not nodes:
+        return None
+    node = nodes[0]
+    return WorkflowInfo(
+        name=node.text("Name", NAME),
+        run_id=node.text("RunId", SHORT),
+        workflow_id=node.text("WorkflowId", SHORT),
+        workflow_name=node.text("WorkflowName", NAME),
+    )
+
+
+def _pic_process_result(result: _Node) -> PicProcessResult:
+    original = result.child("OriginalInfo")
+    image = original.child("ImageInfo")
+    processed = result.child("ProcessResult")
+    return PicProcessResult(
+        object_name=result.text("ObjectName", KEY),
+        original_etag=original.text("Etag", NAME),
+        original_format=image.text("Format", SHORT),
+        original_width=image.integer("Width"),
+        original_height=image.integer("Height"),
+        original_quality=image.integer("Quality"),
+        original_ave=image.text("Ave", SHORT),
+        original_orientation=image.integer("Orientation"),
+        processed_etag=processed.text("Etag", NAME),
+        processed_format=processed.text("Format", SHORT),
+        processed_width=processed.integer("Width"),
+        processed_height=processed.integer("Height"),
+        processed_quality=processed.integer("Quality"),
+        processed_size=processed.integer("Size", INT64_MAX),
+    )
+
+
+def _workflow_run_report(tree: Tree) -> WorkflowRunReport:
+    if "WorkflowExecution" not in tree:
+        raise CallbackError("WorkflowExecution is missing")
+    if isinstance(tree["WorkflowExecution"], list):
+        raise CallbackError("WorkflowExecution appears more than once, expected once")
+    run = _Node(tree, "").child("WorkflowExecution")
+    return WorkflowRunReport(
+        run_id=run.required_text("RunId", SHORT),
+        workflow_id=run.text("WorkflowId", SHORT),
+        workflow_name=run.text("WorkflowName", NAME),
+        state=run.text("State", SHORT),
+        bucket_id=run.text("BucketId", NAME),
+        object=run.text("Object", KEY),
+        create_time=run.time("CreateTime"),
+        cos_headers=_cos_headers(run),
+        tasks=tuple(_workflow_task(task) for task in run.children("Tasks")),
+    )
+
+
+def _workflow_task(task: _Node) -> WorkflowTask:
+    result_info = task.tree.get("ResultInfo")
+    return WorkflowTask(
+        type=task.text("Type", SHORT),
+        name=task.text("Name", NAME),
+        job_id=task.text("JobId", SHORT),
+        state=task.text("State", SHORT),
+        create_time=task.time("CreateTime"),
+        start_time=task.time("StartTime"),
+        end_time=task.time("EndTime"),
+        template_id=task.text("TemplateId", SHORT),
+        template_name=task.text("TemplateName", NAME),
+        result_info=result_info,
+    )

@@ -1,0 +1,69 @@
+"""The receiving pipeline: keep the delivery, parse it, store what it says.
+
+The delivery row is written whatever happens: with the job in the same transaction when the job is
+stored, or on its own, as rejected and with the reason, when the body cannot be read or stored. The
+only failure that loses a delivery is a database that cannot be written at all, and the sender is
+then told so (the view answers 503) and may send it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import DataError, IntegrityError
+from django.utils import timezone
+
+from cicallback.models import Delivery
+from cicallback.parsing import CallbackError, parse_callback
+from cicallback.store import store_job, store_workflow_run
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """How a body reached us, as recorded with the delivery."""
+
+    client_ip: str | None = None
+    content_type: str = ""
+    received_at: datetime | None = None
+
+
+def receive(body: bytes, arrival: Arrival) -> Delivery:
+    delivery = Delivery(
+        received_at=arrival.received_at or timezone.now(),
+        client_ip=arrival.client_ip,
+        content_type=arrival.content_type[:256],
+        body=body,
+        body_bytes=len(body),
+    )
+    return process(delivery)
+
+
+def process(delivery: Delivery) -> Delivery:
+    """Parse the delivery's body and store what it says; the delivery is saved with its outcome."""
+    try:
+        callback = parse_callback(bytes(delivery.body))
+    except CallbackError as error:
+        return _reject(delivery, str(error))
+    delivery.event_name = callback.event_name
+    try:
+        if callback.job is not None:
+            return store_job(callback.job, delivery)
+        if callback.workflow_run is not None:
+            return store_workflow_run(callback.workflow_run, delivery)
+    except (DataError, IntegrityError) as error:
+        return _reject(delivery, f"the job could not be stored: {error}")
+    delivery.outcome = Delivery.Outcome.UNKNOWN_EVENT
+    delivery.save()
+    return delivery
+
+
+def _reject(delivery: Delivery, reason: str) -> Delivery:
+    delivery.pk = None
+    delivery._state.adding = True
+    delivery.job = None
+    delivery.workflow_run = None
+    delivery.outcome = Delivery.Outcome.REJECTED
+    delivery.error = reason
+    delivery.save()
+    return delivery
