@@ -56,7 +56,9 @@ class DeliveryInline(ReadOnlyInline, admin.TabularInline):
 
     @admin.display(description="delivery")
     def link(self, delivery: Delivery) -> str:
-        return format_html('<a href="{}">#{}</a>', reverse("admin:cicallback_delivery_change", args=[delivery.pk]), delivery.pk)
+        return format_html(
+            '<a href="{}">#{}</a>', reverse("admin:cicallback_delivery_change", args=[delivery.pk]), delivery.pk
+        )
 
 
 @admin.register(Job)

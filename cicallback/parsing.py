@@ -13,11 +13,11 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Union
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 import defusedxml.ElementTree as SafeElementTree
-from xml.etree.ElementTree import Element, ParseError
 
 # CI reports times in China Standard Time; a time sent without an offset is read in it.
 CI_TIMEZONE = timezone(timedelta(hours=8), "CST")
@@ -211,7 +211,7 @@ def _load_xml(text: str) -> Tree:
     return tree if isinstance(tree, dict) else {}
 
 
-def _element_to_tree(element: Element, depth: int) -> Union[Tree, str]:
+def _element_to_tree(element: Element, depth: int) -> Tree | str:
     if depth > MAX_DEPTH:
         raise CallbackError(f"body is nested deeper than {MAX_DEPTH} levels")
     children = list(element)

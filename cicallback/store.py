@@ -142,7 +142,7 @@ class Digest:
         values = text.split(";")
         if len(values) != len(_PIECES):
             return cls.empty()
-        return cls(dict(zip(_PIECES, values)))
+        return cls(dict(zip(_PIECES, values, strict=True)))
 
     def merged_with(self, incoming: Digest) -> Digest:
         return Digest({p: self.pieces[p] if incoming.pieces[p] == "-" else incoming.pieces[p] for p in _PIECES})

@@ -1,0 +1,41 @@
+# Two commands matter: `make run` (set up and serve locally) and `make test` (set up and test everything).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint test-sqlite test-postgres system-packages format bench-ingest clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+run: $(STAMP)
+	HOST=$(HOST) PORT=$(PORT) scripts/run-local
+
+test: $(STAMP) system-packages lint test-sqlite test-postgres
+
+system-packages:
+	scripts/system-packages
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	$(VENV)/bin/pytest
+
+test-postgres: $(STAMP)
+	scripts/with-postgres $(VENV)/bin/pytest
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,61 @@
+"""The one FilterSet for jobs: the dashboard list, the CSV export and the API all filter with it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cicallback.models import Job
+
+PERIODS = {
+    "1h": ("Last hour", timedelta(hours=1)),
+    "24h": ("Last 24 hours", timedelta(hours=24)),
+    "7d": ("Last 7 days", timedelta(days=7)),
+}
+
+
+class JobFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label="Search", help_text="An exact JobId, the beginning of an object key, or UserData"
+    )
+    state = django_filters.MultipleChoiceFilter(choices=Job.State.choices, widget=forms.CheckboxSelectMultiple)
+    tag = django_filters.CharFilter(label="Tag")
+    code = django_filters.CharFilter(label="Error code")
+    bucket = django_filters.CharFilter(field_name="input_bucket", label="Bucket")
+    region = django_filters.CharFilter(field_name="input_region", label="Region")
+    queue_id = django_filters.CharFilter(label="Queue ID")
+    template_id = django_filters.CharFilter(label="Template ID")
+    workflow_id = django_filters.CharFilter(field_name="workflow__workflow_id", label="Workflow ID")
+    run_id = django_filters.CharFilter(field_name="workflow__run_id", label="Run ID")
+    period = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in PERIODS.items()],
+        method="filter_period",
+        label="Created in",
+        empty_label="Any time",
+    )
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="creation_time", lookup_expr="gte", label="Created after"
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="creation_time", lookup_expr="lt", label="Created before"
+    )
+    ended_after = django_filters.IsoDateTimeFilter(field_name="end_time", lookup_expr="gte", label="Ended after")
+    ended_before = django_filters.IsoDateTimeFilter(field_name="end_time", lookup_expr="lt", label="Ended before")
+
+    class Meta:
+        model = Job
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        term = value.strip()
+        if not term:
+            return queryset
+        return queryset.filter(Q(job_id=term) | Q(input_object__startswith=term) | Q(user_data=term))
+
+    def filter_period(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        _, length = PERIODS[value]
+        return queryset.filter(creation_time__gte=timezone.now() - length)
