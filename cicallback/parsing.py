@@ -353,11 +353,11 @@ class _Node:
         items = value if isinstance(value, list) else [value]
         nodes = []
         for index, item in enumerate(items):
+            path = f"{self.where(key)}[{index}]" if isinstance(value, list) else self.where(key)
             if item == "":
                 continue
             if not isinstance(item, dict):
-                raise CallbackError(f"{self.where(key)} must be an object, got {_kind(item)}")
-            path = f"{self.where(key)}[{index}]" if isinstance(value, list) else self.where(key)
+                raise CallbackError(f"{path} must be an object, got {_kind(item)}")
             nodes.append(_Node(item, path))
         return nodes
 

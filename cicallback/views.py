@@ -46,7 +46,8 @@ def receive_callback(request: HttpRequest, token: str) -> HttpResponse:
     _log(delivery, len(body), started)
     if delivery.outcome == Delivery.Outcome.REJECTED:
         return _answer(400, delivery.error)
-    return _answer(200, f"{delivery.get_outcome_display()} {delivery.reported_job_id or delivery.event_name}")
+    outcome = delivery.outcome.replace("_", " ")
+    return _answer(200, f"{outcome} {delivery.reported_job_id or delivery.event_name}")
 
 
 def _answer(status: int, message: str, **headers: str) -> HttpResponse:
