@@ -19,7 +19,12 @@ def test_the_three_seeds_in_any_order_leave_one_job_with_headers_and_workflow(se
         assert sender.post_sample(name).status_code == 200
     job = Job.objects.get()
     assert job.job_id == SEED_JOB_ID
-    assert list(job.cos_headers.values_list("key", flat=True)) == ["Content-Type", "x-cos-request-id", "EventName", "Size"]
+    assert list(job.cos_headers.values_list("key", flat=True)) == [
+        "Content-Type",
+        "x-cos-request-id",
+        "EventName",
+        "Size",
+    ]
     assert job.workflow.run_id == "ic90edd59f84f11ec9d4f525400a3c59f"
     assert job.pic_process_result.processed_size == 24911
     assert CosHeader.objects.count() == 4

@@ -11,7 +11,9 @@ CST = timezone(timedelta(hours=8))
 
 
 def xml_job(inner: str, event: str = "TaskFinish") -> bytes:
-    return f"<Response><EventName>{event}</EventName><JobsDetail><JobId>j1</JobId>{inner}</JobsDetail></Response>".encode()
+    return (
+        f"<Response><EventName>{event}</EventName><JobsDetail><JobId>j1</JobId>{inner}</JobsDetail></Response>".encode()
+    )
 
 
 def json_job(**details) -> bytes:

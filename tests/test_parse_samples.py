@@ -32,7 +32,11 @@ def assert_seed_job(job):
     assert job.start_time == datetime(2022, 7, 18, 15, 16, 44, tzinfo=CST)
     assert job.end_time == datetime(2022, 7, 18, 15, 16, 44, tzinfo=CST)
     assert job.end_time.utcoffset() == timedelta(hours=8)
-    assert (job.input_bucket, job.input_object, job.input_region) == ("test-1234567890", "input/deer.jpg", "ap-chongqing")
+    assert (job.input_bucket, job.input_object, job.input_region) == (
+        "test-1234567890",
+        "input/deer.jpg",
+        "ap-chongqing",
+    )
     assert job.template_id == "t10461fe2bd5a649db9022452ec71e0381"
     assert job.template_name == "test"
     assert job.user_data == "This is my PicProcess job."
