@@ -22,7 +22,7 @@ def test_simultaneous_first_deliveries_of_one_job_store_it_once():
         try:
             barrier.wait()
             receive(bodies[index % len(bodies)], Arrival())
-        except BaseException as error:  # noqa: BLE001 - any error fails the test below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()

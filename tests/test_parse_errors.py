@@ -72,7 +72,7 @@ def test_it_names_the_field_that_is_wrong(fields, message):
         ("-1", "must be a whole number of 0 or more, got '-1'"),
         ("1.5", "must be a whole number of 0 or more, got '1.5'"),
         ("99999999999999999999", "is too large (99999999999999999999)"),
-        ("２", "must be a whole number of 0 or more, got '２'"),
+        ("\uff12", "must be a whole number of 0 or more, got '\uff12'"),
     ],
 )
 def test_it_refuses_a_number_that_does_not_fit_rather_than_guess(width, message):

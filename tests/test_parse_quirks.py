@@ -1,7 +1,7 @@
 """The quirks a receiver meets (see DOMAIN.md), each pinned on a small body."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -26,7 +26,7 @@ def json_job(**details) -> bytes:
         ("2022-07-18T15:16:43+0800", datetime(2022, 7, 18, 15, 16, 43, tzinfo=CST)),
         ("2022-07-18 15:16:43+0800", datetime(2022, 7, 18, 15, 16, 43, tzinfo=CST)),
         ("2022-07-18T15:16:43+08:00", datetime(2022, 7, 18, 15, 16, 43, tzinfo=CST)),
-        ("2022-07-18T07:16:43Z", datetime(2022, 7, 18, 7, 16, 43, tzinfo=timezone.utc)),
+        ("2022-07-18T07:16:43Z", datetime(2022, 7, 18, 7, 16, 43, tzinfo=UTC)),
         ("2022-07-18T15:16:43", datetime(2022, 7, 18, 15, 16, 43, tzinfo=CST)),
         ("-", None),
         ("", None),
