@@ -1,6 +1,6 @@
 """Admin for tables that grow to millions of rows: no full count per page, no query per row."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from cicallback.models import CosHeader, Delivery, Job, PicProcessResult, Workflow, WorkflowRun, WorkflowTask
+from cicallback.receive import process
 
 
 class CappedCountPaginator(Paginator):
@@ -104,6 +105,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     raw_id_fields = ["job", "workflow_run"]
+    actions = ["reprocess"]
     fields = [
         "received_at", "outcome", "error", "event_name", "reported_job_id", "job", "workflow_run",
         "client_ip", "content_type", "body_bytes", "body_display",
@@ -119,6 +121,12 @@ class DeliveryAdmin(admin.ModelAdmin):
         # The list does not need the bodies; the change page loads its one body itself.
         queryset = super().get_queryset(request)
         return queryset.defer("body") if request.resolver_match.url_name.endswith("changelist") else queryset
+
+    @admin.action(description="Parse and store the selected deliveries again", permissions=["change"])
+    def reprocess(self, request: HttpRequest, queryset: QuerySet) -> None:
+        outcomes = [process(delivery).outcome for delivery in queryset.order_by("received_at", "id")]
+        summary = ", ".join(f"{outcomes.count(o)} {o}" for o in sorted(set(outcomes)))
+        self.message_user(request, f"Replayed {len(outcomes)} deliveries: {summary}.", messages.SUCCESS)
 
     @admin.display(description="body")
     def body_display(self, delivery: Delivery) -> str:

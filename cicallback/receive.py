@@ -40,11 +40,17 @@ def receive(body: bytes, arrival: Arrival) -> Delivery:
 
 
 def process(delivery: Delivery) -> Delivery:
-    """Parse the delivery's body and store what it says; the delivery is saved with its outcome."""
+    """Parse the delivery's body and store what it says; the delivery is saved with its outcome.
+
+    A delivery already saved is processed again in place: that is how a stored body is replayed
+    through the current parser.
+    """
+    saved_pk = delivery.pk
+    delivery.error = ""
     try:
         callback = parse_callback(bytes(delivery.body))
     except CallbackError as error:
-        return _reject(delivery, str(error))
+        return _reject(delivery, saved_pk, str(error))
     delivery.event_name = callback.event_name
     try:
         if callback.job is not None:
@@ -52,15 +58,16 @@ def process(delivery: Delivery) -> Delivery:
         if callback.workflow_run is not None:
             return store_workflow_run(callback.workflow_run, delivery)
     except (DataError, IntegrityError) as error:
-        return _reject(delivery, f"the job could not be stored: {error}")
+        return _reject(delivery, saved_pk, f"the job could not be stored: {error}")
     delivery.outcome = Delivery.Outcome.UNKNOWN_EVENT
     delivery.save()
     return delivery
 
 
-def _reject(delivery: Delivery, reason: str) -> Delivery:
-    delivery.pk = None
-    delivery._state.adding = True
+def _reject(delivery: Delivery, saved_pk: int | None, reason: str) -> Delivery:
+    # Whatever a rolled-back store assigned to the delivery did not happen.
+    delivery.pk = saved_pk
+    delivery._state.adding = saved_pk is None
     delivery.job = None
     delivery.workflow_run = None
     delivery.outcome = Delivery.Outcome.REJECTED

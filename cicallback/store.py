@@ -38,14 +38,14 @@ def store_workflow_run(report: parsing.WorkflowRunReport, delivery: Delivery) ->
 
 
 def _with_one_retry(store, delivery: Delivery) -> Delivery:
+    saved_pk, adding = delivery.pk, delivery._state.adding
     try:
         with transaction.atomic():
             return store()
     except IntegrityError:
         # Two first deliveries of one job raced and the other committed its row first. Run again:
         # this time the row exists, is locked and merged into like any other.
-        delivery.pk = None
-        delivery._state.adding = True
+        delivery.pk, delivery._state.adding = saved_pk, adding
         with transaction.atomic():
             return store()
 

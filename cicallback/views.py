@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from cicallback.http import BadContentLength, BodyTooLarge, client_ip, read_body
+from cicallback.metrics import record_delivery
 from cicallback.models import Delivery
 from cicallback.receive import Arrival, receive
 from cicallback.tokens import is_known_token
@@ -42,6 +43,7 @@ def receive_callback(request: HttpRequest, token: str) -> HttpResponse:
         delivery = receive(body, arrival)
     except (OperationalError, InterfaceError) as error:
         logger.error("delivery outcome=unavailable bytes=%d error=%s", len(body), type(error).__name__)
+        record_delivery("unavailable", "")
         return _answer(503, "the database is unavailable; nothing was stored, send again later")
     _log(delivery, len(body), started)
     if delivery.outcome == Delivery.Outcome.REJECTED:
@@ -55,6 +57,7 @@ def _answer(status: int, message: str, **headers: str) -> HttpResponse:
 
 
 def _log(delivery: Delivery, size: int, started: float) -> None:
+    record_delivery(delivery.outcome, delivery.event_name)
     elapsed_ms = (time.perf_counter() - started) * 1000
     logger.info(
         "delivery id=%s outcome=%s event=%s job_id=%s bytes=%d ms=%.1f",

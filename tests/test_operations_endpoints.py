@@ -1,0 +1,73 @@
+"""/healthz and /metrics: what the engineer running the service watches."""
+
+import logging
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_is_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+
+
+def test_healthz_is_503_when_the_database_does_not(client):
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("gone")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_healthz_needs_no_login_and_is_never_cached(client):
+    response = client.get("/healthz")
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_metrics_count_deliveries_jobs_and_latency(client, sender):
+    sender.post_sample("seed2-workflow.xml")
+    sender.post_sample("failed-pic.xml")
+    sender.post(b"junk")
+    text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert 'cicallback_deliveries_total{event="TaskFinish",outcome="stored"}' in text
+    assert 'cicallback_deliveries_total{event="-",outcome="rejected"}' in text
+    assert 'cicallback_jobs{state="Failed",tag="PicProcess"} 1.0' in text
+    assert 'cicallback_request_duration_seconds_count{method="POST",status="200",view="callback"}' in text
+
+
+def test_metrics_refuse_an_outside_address(client):
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.5").status_code == 403
+
+
+def test_metrics_with_a_token_need_the_token(client, settings):
+    settings.CICALLBACK_METRICS_TOKEN = "scrape-secret"
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
+    ok = client.get("/metrics", REMOTE_ADDR="203.0.113.5", HTTP_AUTHORIZATION="Bearer scrape-secret")
+    assert ok.status_code == 200
+
+
+def test_metric_labels_never_carry_the_token(client, sender):
+    sender.post(b"junk")
+    assert b"test-token-one" not in client.get("/metrics", REMOTE_ADDR="127.0.0.1").content
+
+
+def test_each_delivery_logs_one_line_without_the_token(sender, caplog):
+    with caplog.at_level(logging.INFO, logger="cicallback.deliveries"):
+        sender.post_sample("failed-pic.xml")
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "cicallback.deliveries"]
+    assert "outcome=stored" in line
+    assert "job_id=c7f0d1a2edb2711ee8b1c525400000000" in line
+    assert "bytes=" in line
+    assert "ms=" in line
+    assert "test-token" not in line
+
+
+def test_request_logs_redact_the_callback_token():
+    from cicallback.logs import RedactCallbackTokens
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, "", 0, "Bad Request: %s", ("/callback/s3cret/",), None
+    )
+    RedactCallbackTokens().filter(record)
+    assert record.getMessage() == "Bad Request: /callback/<token>/"

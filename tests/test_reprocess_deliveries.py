@@ -1,0 +1,75 @@
+"""Stored raw bodies are replayed through the current parser: a parser fix repairs old refusals."""
+
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cicallback.models import Delivery, Job
+from cicallback.parsing import CallbackError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def refused_by_an_old_parser(sender):
+    with mock.patch("cicallback.receive.parse_callback", side_effect=CallbackError("an old parser's bug")):
+        sender.post_sample("seed2-workflow.xml")
+        sender.post_sample("failed-pic.xml")
+    sender.post(b"truly not a callback")
+    assert Delivery.objects.filter(outcome="rejected").count() == 3
+
+
+def replay(*args: str) -> str:
+    out = StringIO()
+    call_command("reprocess_deliveries", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_replaying_rejected_deliveries_stores_their_jobs_in_place(refused_by_an_old_parser):
+    ids = set(Delivery.objects.values_list("id", flat=True))
+    output = replay()
+    assert "Replayed 3 deliveries" in output
+    assert "rejected -> stored: 2" in output
+    assert "rejected -> rejected: 1" in output
+    assert set(Delivery.objects.values_list("id", flat=True)) == ids  # no new rows
+    assert Job.objects.count() == 2
+    assert Delivery.objects.get(reported_job_id="c7f0d1a2edb2711ee8b1c525400000000").error == ""
+
+
+def test_replaying_twice_changes_nothing_more(refused_by_an_old_parser):
+    replay()
+    replay("--outcome", "stored", "--outcome", "rejected")
+    assert Job.objects.count() == 2
+    assert Job.objects.get(job_id="c93984788066911ed89ed352d4d9d2084").cos_headers.count() == 4
+
+
+def test_a_dry_run_changes_nothing(refused_by_an_old_parser):
+    assert "Would replay 3 deliveries" in replay("--dry-run")
+    assert Job.objects.count() == 0
+
+
+def test_replay_can_pick_one_job(refused_by_an_old_parser):
+    replay()
+    output = replay("--job-id", "c7f0d1a2edb2711ee8b1c525400000000", "--outcome", "stored")
+    assert "Replayed 1 deliveries" in output
+    assert "stored -> duplicate: 1" in output
+
+
+def test_replay_can_pick_a_time_range(refused_by_an_old_parser):
+    assert "Replayed 0 deliveries" in replay("--until", "2000-01-01T00:00:00")
+    assert "Replayed 3 deliveries" in replay("--since", "2000-01-01T00:00:00+00:00")
+
+
+def test_the_admin_action_replays_the_selected_deliveries(admin_client, refused_by_an_old_parser):
+    pks = [str(d.pk) for d in Delivery.objects.filter(outcome="rejected")]
+    response = admin_client.post(
+        reverse("admin:cicallback_delivery_changelist"),
+        {"action": "reprocess", "_selected_action": pks},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert b"Replayed 3 deliveries: 1 rejected, 2 stored." in response.content
+    assert Job.objects.count() == 2
