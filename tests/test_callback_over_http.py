@@ -1,79 +1,22 @@
 """CI's side of the wire: real HTTP posts to the service running under gunicorn, as in production."""
 
-import http.client
-import os
 import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SAMPLES, sample
-
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "http-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.servers import TOKEN, gunicorn, migrate, post, production_env
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     database = tmp_path_factory.mktemp("http") / "db.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "test-secret-key-for-the-http-tests-only",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "CICALLBACK_TOKENS": f"{TOKEN},second-token",
-        "CICALLBACK_MAX_BODY_BYTES": "20000",
-    }
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cicallback.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.05)
-    yield port, database
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def post(port: int, body: bytes, token: str = TOKEN, headers: dict | None = None, chunked: bool = False):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    payload = iter([body[: len(body) // 2], body[len(body) // 2 :]]) if chunked else body
-    connection.request(
-        "POST",
-        f"/callback/{token}/",
-        body=payload,
-        headers={"Content-Type": "application/xml", **(headers or {})},
-        encode_chunked=chunked,
-    )
-    response = connection.getresponse()
-    result = response.status, response.read()
-    connection.close()
-    return result
+    env = production_env(f"sqlite:///{database}", CICALLBACK_MAX_BODY_BYTES="20000")
+    migrate(env)
+    with gunicorn(env) as port:
+        yield port, database
 
 
 def count(database: Path, table: str) -> int:

@@ -1,0 +1,83 @@
+"""Start the service under gunicorn, as in production, for tests that talk to it over real HTTP."""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "http-test-token"
+
+
+def production_env(database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "test-secret-key-for-the-http-tests-only",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "CICALLBACK_TOKENS": f"{TOKEN},second-token",
+        **extra,
+    }
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int = 1):
+    """Yields the port of a running gunicorn; stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "cicallback.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_for(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.05)
+
+
+def post(port: int, body: bytes, token: str = TOKEN, chunked: bool = False) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    payload = iter([body[: len(body) // 2], body[len(body) // 2 :]]) if chunked else body
+    connection.request(
+        "POST",
+        f"/callback/{token}/",
+        body=payload,
+        headers={"Content-Type": "application/xml"},
+        encode_chunked=chunked,
+    )
+    response = connection.getresponse()
+    result = response.status, response.read()
+    connection.close()
+    return result
