@@ -21,7 +21,8 @@ def job_json(**details) -> bytes:
 
 def headers_xml(count: int) -> bytes:
     headers = "".join(f"<CosHeaders><Key>k{i}</Key><Value>{i}</Value></CosHeaders>" for i in range(count))
-    return f"<Response><EventName>TaskFinish</EventName><JobsDetail><JobId>many</JobId><Input>{headers}</Input></JobsDetail></Response>".encode()
+    details = f"<JobsDetail><JobId>many</JobId><Input>{headers}</Input></JobsDetail>"
+    return f"<Response><EventName>TaskFinish</EventName>{details}</Response>".encode()
 
 
 def padded_to(size: int) -> bytes:
