@@ -81,3 +81,33 @@ def post(port: int, body: bytes, token: str = TOKEN, chunked: bool = False) -> t
     result = response.status, response.read()
     connection.close()
     return result
+
+
+PG_BINDIR = Path(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"))
+
+
+class PostgresServer:
+    """A PostgreSQL server of the test's own, so a test may stop and start it at will."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        # The server refuses to run as root; as root, run it as the postgres user.
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def init(self) -> None:
+        self.directory.chmod(0o777)
+        self._run(str(PG_BINDIR / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(str(PG_BINDIR / "pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "log"), "-w",
+                  "-o", options, "start")  # fmt: skip
+
+    def stop(self) -> None:
+        self._run(str(PG_BINDIR / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")

@@ -1,0 +1,65 @@
+"""The database goes away mid-stream: callbacks get 503 and nothing half-written; once it is back,
+callbacks are stored again without restarting the app."""
+
+import contextlib
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.conftest import sample
+from tests.servers import PG_BINDIR, PostgresServer, gunicorn, migrate, post, production_env
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def own_postgres():
+    if connection.vendor != "postgresql" or not (PG_BINDIR / "initdb").exists():
+        pytest.skip("runs in the PostgreSQL pass (make test-postgres)")
+    # Not under pytest's temporary folder: the postgres user cannot enter it.
+    directory = Path(tempfile.mkdtemp(prefix="cicallback-outage-"))
+    server = PostgresServer(directory)
+    server.init()
+    server.start()
+    yield server
+    with contextlib.suppress(subprocess.CalledProcessError):
+        server.stop()  # the test may have left it stopped
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def body_for(job_id: str) -> bytes:
+    return sample("seed2-workflow.xml").replace(b"c93984788066911ed89ed352d4d9d2084", job_id.encode())
+
+
+def test_callbacks_get_503_while_the_database_is_down_and_200_after(own_postgres):
+    import psycopg
+
+    env = production_env(own_postgres.url, DATABASE_CONN_MAX_AGE="600")
+    migrate(env)
+    with gunicorn(env) as port:
+        assert post(port, body_for("before-1"))[0] == 200
+        assert post(port, body_for("before-2"))[0] == 200
+
+        own_postgres.stop()
+        during = [post(port, body_for(f"during-{i}")) for i in range(5)]
+        assert [status for status, _ in during] == [503] * 5
+        assert all(b"the database is unavailable" in answer for _, answer in during)
+
+        own_postgres.start()
+        assert post(port, body_for("after-1"))[0] == 200
+        assert post(port, body_for("during-0"))[0] == 200  # the sender's retry
+
+    with psycopg.connect(own_postgres.url) as db:
+        jobs = {row[0] for row in db.execute("SELECT job_id FROM cicallback_job")}
+        deliveries = db.execute("SELECT COUNT(*) FROM cicallback_delivery").fetchone()[0]
+        incomplete = db.execute(
+            "SELECT COUNT(*) FROM cicallback_job j WHERE (SELECT COUNT(*) FROM cicallback_cosheader h"
+            " WHERE h.job_id = j.id) <> 4 OR NOT EXISTS (SELECT 1 FROM cicallback_workflow w WHERE w.job_id = j.id)"
+        ).fetchone()[0]
+    assert jobs == {"before-1", "before-2", "after-1", "during-0"}
+    assert deliveries == 4
+    assert incomplete == 0
