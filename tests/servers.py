@@ -2,9 +2,11 @@
 
 import http.client
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -111,3 +113,35 @@ class PostgresServer:
 
     def stop(self) -> None:
         self._run(str(PG_BINDIR / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+@contextmanager
+def fresh_database(vendor: str, postgres_settings: dict | None = None, name: str = "cicallback_served"):
+    """A DATABASE_URL for an empty database of the suite's kind, for servers started by a test."""
+    if vendor != "postgresql":
+        directory = Path(tempfile.mkdtemp(prefix="cicallback-served-"))
+        yield f"sqlite:///{directory / 'db.sqlite3'}"
+        shutil.rmtree(directory, ignore_errors=True)
+        return
+    import psycopg
+
+    base = postgres_settings
+    admin_url = f"postgresql://{base['USER']}@{base['HOST']}:{base['PORT']}/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    yield f"postgresql://{base['USER']}@{base['HOST']}:{base['PORT']}/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def count_rows(database_url: str, table: str) -> int:
+    if database_url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+            return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(database_url) as db:
+        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
