@@ -174,7 +174,7 @@ def load_document(body: bytes) -> tuple[str, Tree]:
         raise CallbackError("body is empty")
     if start == "<":
         return "xml", _load_xml(text)
-    if start in '{["-0123456789tfn':
+    if start in '{["-0123456789' or text.strip() in ("true", "false", "null"):
         return "json", _load_json(text)
     raise CallbackError("body is neither XML nor JSON")
 

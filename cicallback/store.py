@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cicallback import parsing
 from cicallback.models import CosHeader, Delivery, Job, PicProcessResult, Workflow, WorkflowRun, WorkflowTask
+from cicallback.new_job import insert_new_job
 
 _PIECES = ("fields", "cos_headers", "workflow", "pic_process_result")
 _RELATED = {"cos_headers", "workflow", "pic_process_result", "operation"}
@@ -30,7 +31,11 @@ _JOB_COLUMNS = [f.name for f in fields(parsing.JobReport) if f.name not in _RELA
 
 def store_job(report: parsing.JobReport, delivery: Delivery) -> Delivery:
     delivery.reported_job_id = report.job_id
-    return _with_one_retry(lambda: _merge_job(report, delivery), delivery)
+    incoming = Digest.of(report)
+    # A replayed delivery is already saved: it takes the merge path, which updates it in place.
+    if delivery.pk is None and insert_new_job(_job_row(report, incoming), report, delivery) is not None:
+        return delivery
+    return _with_one_retry(lambda: _merge_job(report, incoming, delivery), delivery)
 
 
 def store_workflow_run(report: parsing.WorkflowRunReport, delivery: Delivery) -> Delivery:
@@ -53,11 +58,10 @@ def _with_one_retry(store, delivery: Delivery) -> Delivery:
 # --- Jobs ---------------------------------------------------------------------------------------
 
 
-def _merge_job(report: parsing.JobReport, delivery: Delivery) -> Delivery:
-    incoming = Digest.of(report)
+def _merge_job(report: parsing.JobReport, incoming: Digest, delivery: Delivery) -> Delivery:
     job = Job.objects.select_for_update().only("id", "end_time", "content_digest").filter(job_id=report.job_id).first()
     if job is None:
-        job = Job.objects.create(operation=report.operation, content_digest=str(incoming), **_columns(report))
+        job = Job.objects.create(**_job_row(report, incoming))
         _write_related(job, report, Digest.empty(), incoming, fresh=True)
         outcome = Delivery.Outcome.STORED
     elif _is_stale(job.end_time, report.end_time):
@@ -88,6 +92,10 @@ def _is_stale(stored_end: datetime | None, incoming_end: datetime | None) -> boo
 
 def _columns(report: parsing.JobReport) -> dict[str, Any]:
     return {name: getattr(report, name) for name in _JOB_COLUMNS}
+
+
+def _job_row(report: parsing.JobReport, digest: Digest) -> dict[str, Any]:
+    return {**_columns(report), "operation": report.operation, "content_digest": str(digest)}
 
 
 def _write_related(job: Job, report: parsing.JobReport, stored: Digest, incoming: Digest, fresh: bool) -> None:

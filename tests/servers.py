@@ -39,11 +39,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int = 1):
+def gunicorn(env: dict[str, str], workers: int = 1, *options: str):
     """Yields the port of a running gunicorn; stops it afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cicallback.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)],
+        [sys.executable, "-m", "gunicorn", "cicallback.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -106,8 +106,10 @@ class PostgresServer:
         self.directory.chmod(0o777)
         self._run(str(PG_BINDIR / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
 
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+    def start(self, durable: bool = False) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off"
         self._run(str(PG_BINDIR / "pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "log"), "-w",
                   "-o", options, "start")  # fmt: skip
 

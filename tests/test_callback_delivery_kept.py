@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_job_the_database_refuses_is_rolled_back_and_its_delivery_kept(sender):
-    with mock.patch("cicallback.store.PicProcessResult.objects.create", side_effect=DataError("value too long")):
+    with mock.patch("cicallback.store.insert_new_job", side_effect=DataError("value too long")):
         response = sender.post_sample("seed2-workflow.xml")
     assert response.status_code == 400
     assert b"the job could not be stored: value too long" in response.content

@@ -86,7 +86,7 @@ def test_a_body_exactly_at_the_limit_is_read(sender, settings):
 
 
 def test_it_answers_503_when_the_database_is_unavailable(sender):
-    with mock.patch("cicallback.store._merge_job", side_effect=OperationalError("connection refused")):
+    with mock.patch("cicallback.store.insert_new_job", side_effect=OperationalError("connection refused")):
         response = sender.post_sample("seed1-job-api.xml")
     assert response.status_code == 503
     assert b"send again later" in response.content
