@@ -10,9 +10,10 @@ merges as usual. The ORM would take six statements and a transaction for the sam
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from cicallback.models import CosHeader, Delivery, Job, PicProcessResult, Workflow
@@ -55,14 +56,24 @@ def _related_rows(report) -> dict[type[models.Model], list[dict[str, Any]]]:
 
 def _prepared(model: type[models.Model], values: dict[str, Any]) -> tuple[list[str], list[str], list[Any]]:
     """Column names, typed placeholders and database-ready values, as the ORM would prepare them."""
-    columns, placeholders, params = [], [], []
-    for name, value in values.items():
-        field = model._meta.get_field(name)
-        columns.append(connection.ops.quote_name(field.column))
-        # PostgreSQL cannot infer a parameter's type inside INSERT ... SELECT; SQLite needs no cast.
-        placeholders.append(f"CAST(%s AS {field.db_type(connection)})" if connection.vendor == "postgresql" else "%s")
-        params.append(field.get_db_prep_save(value, connection))
-    return columns, placeholders, params
+    db = connections[DEFAULT_DB_ALIAS]
+    columns, placeholders, fields = _statement_parts(db.vendor, model, tuple(values))
+    return (
+        columns,
+        placeholders,
+        [field.get_db_prep_save(value, db) for field, value in zip(fields, values.values(), strict=True)],
+    )
+
+
+@cache
+def _statement_parts(vendor: str, model: type[models.Model], names: tuple[str, ...]):
+    # Looked up once per process: field types do not change while it runs.
+    db = connections[DEFAULT_DB_ALIAS]
+    fields = [model._meta.get_field(name) for name in names]
+    columns = [db.ops.quote_name(field.column) for field in fields]
+    # PostgreSQL cannot infer a parameter's type inside INSERT ... SELECT; SQLite needs no cast.
+    placeholders = [f"CAST(%s AS {f.db_type(db)})" if vendor == "postgresql" else "%s" for f in fields]
+    return columns, placeholders, fields
 
 
 def _table(model: type[models.Model]) -> str:
@@ -84,7 +95,7 @@ def _insert_postgresql(job: dict, related: dict, delivery: Delivery) -> tuple[in
         names = list(rows[0])
         prepared = [_prepared(model, row) for row in rows]
         columns = prepared[0][0]
-        types = [model._meta.get_field(name).db_type(connection) for name in names]
+        types = [field.db_type(connection) for field in _statement_parts(connection.vendor, model, tuple(names))[2]]
         arrays = [[p[2][i] for p in prepared] for i in range(len(names))]
         unnest = ", ".join(f"CAST(%s AS {db_type}[])" for db_type in types)
         sql.append(
