@@ -1,0 +1,134 @@
+"""The read-only JSON API over the job history.
+
+Status codes, for every endpoint:
+- 200: the page, job, deliveries or stats asked for.
+- 400: a filter, ordering, cursor or page_size value that cannot be used; the body names it:
+  {"created_after": ["Enter a valid date/time."]}.
+- 401: no credentials, or a token that does not exist (WWW-Authenticate: Token).
+- 403: a signed-in session without permission, or a write method from a session without CSRF.
+- 404: no job with that JobId.
+- 405: any method but GET, HEAD and OPTIONS: nothing here writes.
+- 429: the user's throttle rate (CICALLBACK_API_THROTTLE_USER) is used up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cicallback.models import Delivery, Job
+from dashboard.filters import PERIODS, JobFilter
+from dashboard.pagination import KeysetPagination
+from dashboard.serializers import DeliverySerializer, JobDetailSerializer, JobSummarySerializer
+from dashboard.stats import job_stats
+
+DEFAULT_STATS_PERIOD = timedelta(hours=24)
+
+
+class JobPagination(KeysetPagination):
+    orderings = ("-id", "id", "-creation_time", "creation_time", "-end_time", "end_time")
+
+
+class DeliveryPagination(KeysetPagination):
+    orderings = ("received_at", "-received_at")
+
+
+class JobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Jobs as CI last reported them. The list is newest received first unless `ordering` says otherwise."""
+
+    lookup_field = "job_id"
+    lookup_value_regex = "[^/]+"
+    filterset_class = JobFilter
+    pagination_class = JobPagination
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Job.objects.with_details()
+        return Job.objects.with_summary()
+
+    def get_serializer_class(self):
+        return JobDetailSerializer if self.action == "retrieve" else JobSummarySerializer
+
+
+class JobDeliveryList(generics.ListAPIView):
+    """Every delivery that reported a job, raw body included, oldest first unless `ordering` says otherwise."""
+
+    serializer_class = DeliverySerializer
+    pagination_class = DeliveryPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        job = get_object_or_404(Job.objects.only("id"), job_id=self.kwargs["job_id"])
+        return Delivery.objects.filter(job=job)
+
+
+class _StatsSerializer(serializers.Serializer):
+    """Only describes the response of JobStats for the schema; job_stats() builds it."""
+
+    class _Tag(serializers.Serializer):
+        tag = serializers.CharField()
+        total = serializers.IntegerField()
+        failed = serializers.IntegerField()
+
+    class _Bucket(serializers.Serializer):
+        start = serializers.DateTimeField()
+        total = serializers.IntegerField()
+        by_state = serializers.DictField(child=serializers.IntegerField())
+
+    class _Duration(serializers.Serializer):
+        tag = serializers.CharField()
+        count = serializers.IntegerField(help_text="How many durations the percentiles rest on.")
+        p50 = serializers.FloatField(help_text="Seconds from StartTime to EndTime.")
+        p95 = serializers.FloatField()
+
+    class _ErrorCode(serializers.Serializer):
+        code = serializers.CharField()
+        count = serializers.IntegerField()
+
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    bucket = serializers.ChoiceField(choices=["hour", "day"], help_text="The width of each over_time bucket.")
+    total = serializers.IntegerField()
+    by_state = serializers.DictField(child=serializers.IntegerField())
+    failure_rate = serializers.FloatField(allow_null=True, help_text="Failed / (Success + Failed); null if neither.")
+    by_tag = _Tag(many=True)
+    over_time = _Bucket(many=True, help_text="Buckets with at least one job, oldest first.")
+    duration_by_tag = _Duration(many=True)
+    top_error_codes = _ErrorCode(many=True, help_text="Codes of failed jobs, most frequent first.")
+
+
+class JobStats(generics.GenericAPIView):
+    """Stats of the jobs created in a time range, with the job list's filters.
+
+    The range is created_after/created_before, or the `period` preset; a missing end is now and a
+    missing start is 24 hours before the end.
+    """
+
+    queryset = Job.objects.all()
+    filterset_class = JobFilter
+    pagination_class = None
+    serializer_class = _StatsSerializer
+
+    @extend_schema(filters=True)
+    def get(self, request: Request) -> Response:
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        since, until = stats_range(filterset.form.cleaned_data)
+        return Response(self.get_serializer(job_stats(filterset.qs, since, until)).data)
+
+
+def stats_range(filters: dict) -> tuple[datetime, datetime]:
+    until = filters.get("created_before") or timezone.now()
+    since = filters.get("created_after")
+    if since is None:
+        since = until - (PERIODS[filters["period"]][1] if filters.get("period") else DEFAULT_STATS_PERIOD)
+    return since, until

@@ -1,0 +1,187 @@
+"""Keyset ("cursor") pagination that stays exact on nullable, repeated sort values.
+
+DRF's CursorPagination keeps its place by the first ordering field alone and counts ties with an
+OFFSET, and it cannot place a NULL. Job times repeat (CI reports them to the second) and are NULL
+until a job starts or ends, so a page here is found by the pair (value, id): every row has a
+unique place, NULLs sort last in both directions, and any page costs one indexed range scan and
+no COUNT, however deep it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F, Model, Q, QuerySet
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+
+class KeysetPagination(BasePagination):
+    cursor_query_param = "cursor"
+    ordering_query_param = "ordering"
+    page_size_query_param = "page_size"
+    page_size = 50
+    max_page_size = 500
+    # Orderings a client may ask for: a field name, "-" for descending. The first is the default.
+    orderings: Sequence[str] = ("-id", "id")
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list[Model]:
+        self.request = request
+        self.ordering = self._ordering_from(request)
+        self.size = self._page_size_from(request)
+        field, descending = self.ordering.lstrip("-"), self.ordering.startswith("-")
+        cursor = self._cursor_from(request)
+        backwards = cursor is not None and cursor["backwards"]
+
+        if cursor is not None:
+            queryset = queryset.filter(_beyond(field, cursor["value"], cursor["id"], descending, backwards))
+        rows = list(queryset.order_by(*_order(field, descending, backwards))[: self.size + 1])
+        more = len(rows) > self.size
+        rows = rows[: self.size]
+        if backwards:
+            rows.reverse()
+
+        self.next_cursor = self.previous_cursor = None
+        if rows and (more or backwards):
+            self.next_cursor = self._encode(rows[-1], field, backwards=False)
+        if rows and (more if backwards else cursor is not None):
+            self.previous_cursor = self._encode(rows[0], field, backwards=True)
+        return rows
+
+    def get_paginated_response(self, data: list[Any]) -> Response:
+        return Response(
+            {"next": self._link(self.next_cursor), "previous": self._link(self.previous_cursor), "results": data}
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
+                "description": "Where a page starts: taken from the next or previous link of another page.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.ordering_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Sort order, default {self.orderings[0]}. NULLs come last either way; ties "
+                "are broken by id in the same direction.",
+                "schema": {"type": "string", "enum": list(self.orderings), "default": self.orderings[0]},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page, at most {self.max_page_size}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": self.page_size},
+            },
+        ]
+
+    # --- Reading the request ------------------------------------------------------------------
+
+    def _ordering_from(self, request: Request) -> str:
+        ordering = request.query_params.get(self.ordering_query_param) or self.orderings[0]
+        if ordering not in self.orderings:
+            raise ValidationError({self.ordering_query_param: [f"Must be one of {', '.join(self.orderings)}."]})
+        return ordering
+
+    def _page_size_from(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def _cursor_from(self, request: Request) -> dict | None:
+        raw = request.query_params.get(self.cursor_query_param)
+        if not raw:
+            return None
+        invalid = ValidationError(
+            {self.cursor_query_param: ["Invalid cursor: use the next or previous link as given."]}
+        )
+        try:
+            cursor = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+        except (ValueError, UnicodeError, binascii.Error):
+            raise invalid from None
+        if (
+            not isinstance(cursor, dict)
+            or cursor.get("ordering") != self.ordering
+            or type(cursor.get("id")) is not int
+            or not isinstance(cursor.get("backwards"), bool)
+        ):
+            raise invalid
+        value = cursor.get("value")
+        if self.ordering.lstrip("-") != "id" and value is not None:
+            try:
+                cursor["value"] = datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise invalid from None
+            if cursor["value"].tzinfo is None:
+                raise invalid
+        return cursor
+
+    # --- Writing links ------------------------------------------------------------------------
+
+    def _encode(self, row: Model, field: str, backwards: bool) -> str:
+        value = getattr(row, field)
+        cursor = {
+            "ordering": self.ordering,
+            "value": value.isoformat() if isinstance(value, datetime) else None,
+            "id": row.pk,
+            "backwards": backwards,
+        }
+        return base64.urlsafe_b64encode(json.dumps(cursor, separators=(",", ":")).encode()).decode("ascii")
+
+    def _link(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_first_link(self) -> str:
+        return remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+
+
+def _order(field: str, descending: bool, backwards: bool) -> list:
+    """ORDER BY for reading forwards, or for reading backwards from a cursor (the exact reverse)."""
+    down = descending != backwards
+    if field == "id":
+        return [F("id").desc() if down else F("id").asc()]
+    # NULLs last when reading forwards means NULLs first when reading the same order backwards.
+    nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+    value = F(field).desc(**nulls) if down else F(field).asc(**nulls)
+    return [value, F("id").desc() if down else F("id").asc()]
+
+
+def _beyond(field: str, value: datetime | None, pk: int, descending: bool, backwards: bool) -> Q:
+    """Rows strictly after (value, pk) in the requested order, or strictly before it when backwards."""
+    past = "lt" if descending != backwards else "gt"
+    if field == "id":
+        return Q(**{f"id__{past}": pk})
+    if value is None:
+        # NULLs are last: after a NULL come only later NULLs, before it every non-NULL row.
+        nulls = Q(**{f"{field}__isnull": True, f"id__{past}": pk})
+        return Q(**{f"{field}__isnull": False}) | nulls if backwards else nulls
+    beyond = Q(**{f"{field}__{past}": value}) | Q(**{field: value, f"id__{past}": pk})
+    return beyond if backwards else beyond | Q(**{f"{field}__isnull": True})

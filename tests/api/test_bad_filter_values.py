@@ -1,0 +1,61 @@
+import pytest
+
+BAD = {
+    "state": {"state": "Exploded"},
+    "period": {"period": "3w"},
+    "created_after": {"created_after": "yesterday"},
+    "created_before": {"created_before": "2024-13-01T00:00:00Z"},
+    "ended_after": {"ended_after": "2024-03-05 25:00"},
+    "ended_before": {"ended_before": "soon"},
+    "tag": {"tag": "Pic\x00Process"},
+}
+BAD_PAGING = {
+    "ordering": {"ordering": "state"},
+    "page_size": {"page_size": "0"},
+    "cursor": {"cursor": "not-a-cursor"},
+}
+CASES = [
+    *[
+        pytest.param(url, query, id=f"{url} {name}")
+        for url in ("/api/jobs/", "/api/stats/")
+        for name, query in BAD.items()
+    ],
+    *[pytest.param("/api/jobs/", query, id=f"/api/jobs/ {name}") for name, query in BAD_PAGING.items()],
+    pytest.param("/api/jobs/j1/deliveries/", {"ordering": "-id"}, id="deliveries ordering"),
+]
+
+
+@pytest.mark.parametrize("url, query", CASES)
+def test_a_bad_value_is_answered_400_naming_the_parameter(api, url, query):
+    (name,) = query
+    if "deliveries" in url:
+        from tests.api.conftest import make_job
+
+        make_job(job_id="j1")
+
+    response = api.get(url, query)
+
+    assert response.status_code == 400
+    assert list(response.json()) == [name]
+    assert response.json()[name][0]
+
+
+def test_page_size_above_the_maximum_is_refused(api):
+    response = api.get("/api/jobs/", {"page_size": "501"})
+
+    assert response.status_code == 400
+    assert "500" in response.json()["page_size"][0]
+
+
+def test_a_cursor_from_another_ordering_is_refused(api):
+    from tests.api.conftest import make_job
+
+    make_job()
+    make_job()
+    next_link = api.get("/api/jobs/", {"page_size": 1, "ordering": "-id"}).json()["next"]
+    cursor = next_link.split("cursor=")[1].split("&")[0]
+
+    response = api.get("/api/jobs/", {"cursor": cursor, "ordering": "end_time"})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["cursor"]
