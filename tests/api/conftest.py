@@ -24,7 +24,7 @@ def fresh_throttle_history():
 
 @pytest.fixture
 def user(db) -> User:
-    return User.objects.create_user("script", password="correct horse battery staple")
+    return User.objects.create_user("script")
 
 
 @pytest.fixture
