@@ -13,12 +13,13 @@ Status codes, for every endpoint:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, viewsets
 from rest_framework.request import Request
@@ -31,6 +32,30 @@ from dashboard.serializers import DeliverySerializer, JobDetailSerializer, JobSu
 from dashboard.stats import job_stats
 
 DEFAULT_STATS_PERIOD = timedelta(hours=24)
+
+_DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+_PARAMETER_ERRORS = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+
+
+class ApiSchema(AutoSchema):
+    """Documents the refusals too: scripts need their shape, and the contract test checks every answer."""
+
+    def _get_response_bodies(self, direction="response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        refusals = {
+            "400": ("A parameter value cannot be used; the body names it.", _PARAMETER_ERRORS),
+            "401": ("No credentials, or a token that does not exist.", _DETAIL),
+            "403": ("Not allowed.", _DETAIL),
+            "404": ("No job with that JobId.", _DETAIL),
+            "429": ("The throttle rate is used up; Retry-After says for how long.", _DETAIL),
+        }
+        if not any(parameter["in"] == "query" for parameter in self._get_parameters()):
+            del refusals["400"]
+        if "{job_id}" not in self.path:
+            del refusals["404"]
+        for code, (description, schema) in refusals.items():
+            responses[code] = {"description": description, "content": {"application/json": {"schema": schema}}}
+        return responses
 
 
 class JobPagination(KeysetPagination):
@@ -45,7 +70,8 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     """Jobs as CI last reported them. The list is newest received first unless `ordering` says otherwise."""
 
     lookup_field = "job_id"
-    lookup_value_regex = "[^/]+"
+    # PostgreSQL cannot compare text holding NUL, so such a JobId is simply not found.
+    lookup_value_regex = r"[^/\x00]+"
     filterset_class = JobFilter
     pagination_class = JobPagination
 
@@ -130,5 +156,9 @@ def stats_range(filters: dict) -> tuple[datetime, datetime]:
     until = filters.get("created_before") or timezone.now()
     since = filters.get("created_after")
     if since is None:
-        since = until - (PERIODS[filters["period"]][1] if filters.get("period") else DEFAULT_STATS_PERIOD)
+        length = PERIODS[filters["period"]][1] if filters.get("period") else DEFAULT_STATS_PERIOD
+        try:
+            since = until - length
+        except OverflowError:
+            since = datetime.min.replace(tzinfo=UTC)
     return since, until

@@ -12,8 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import F, Model, Q, QuerySet
@@ -107,7 +108,7 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
             )
@@ -128,17 +129,16 @@ class KeysetPagination(BasePagination):
             not isinstance(cursor, dict)
             or cursor.get("ordering") != self.ordering
             or type(cursor.get("id")) is not int
+            or not 0 < cursor["id"] < 2**63
             or not isinstance(cursor.get("backwards"), bool)
         ):
             raise invalid
         value = cursor.get("value")
         if self.ordering.lstrip("-") != "id" and value is not None:
             try:
-                cursor["value"] = datetime.fromisoformat(value)
-            except (TypeError, ValueError):
+                cursor["value"] = datetime.fromisoformat(value).astimezone(UTC)
+            except (TypeError, ValueError, OverflowError):
                 raise invalid from None
-            if cursor["value"].tzinfo is None:
-                raise invalid
         return cursor
 
     # --- Writing links ------------------------------------------------------------------------

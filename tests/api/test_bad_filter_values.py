@@ -8,10 +8,13 @@ BAD = {
     "ended_after": {"ended_after": "2024-03-05 25:00"},
     "ended_before": {"ended_before": "soon"},
     "tag": {"tag": "Pic\x00Process"},
+    "a time with no UTC equivalent": {"created_before": "9999-12-31T23:59:59-01:00"},
+    "a time before year 1 in UTC": {"ended_after": "0001-01-01T00:00:00+01:00"},
 }
 BAD_PAGING = {
     "ordering": {"ordering": "state"},
     "page_size": {"page_size": "0"},
+    "page_size in other digits": {"page_size": "²"},
     "cursor": {"cursor": "not-a-cursor"},
 }
 CASES = [
@@ -59,3 +62,15 @@ def test_a_cursor_from_another_ordering_is_refused(api):
 
     assert response.status_code == 400
     assert list(response.json()) == ["cursor"]
+
+
+def test_stats_from_the_start_of_time_are_answered(api):
+    response = api.get("/api/stats/", {"created_before": "0001-01-01T05:00:00Z"})
+
+    assert response.status_code == 200
+    assert response.json()["since"] == "0001-01-01T00:00:00Z"
+
+
+def test_a_job_id_with_a_nul_character_is_not_found(api):
+    assert api.get("/api/jobs/a%00b/").status_code == 404
+    assert api.get("/api/jobs/a%00b/deliveries/").status_code == 404
