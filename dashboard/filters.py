@@ -24,12 +24,12 @@ class TimeField(django_filters.fields.IsoDateTimeField):
         value = super().to_python(value)
         if value is None:
             return None
-        # 9999-12-31T23:59-01:00 parses, but has no UTC equivalent to compare in the database.
+        # In UTC, because PostgreSQL refuses offsets over 15:59 that ISO 8601 allows, and
+        # 9999-12-31T23:59-01:00 parses but has no UTC equivalent to compare in the database.
         try:
-            value.astimezone(UTC)
+            return value.astimezone(UTC)
         except OverflowError:
             raise ValidationError("Enter a time between the years 1 and 9999 in UTC.", code="invalid") from None
-        return value
 
 
 class TimeFilter(django_filters.IsoDateTimeFilter):

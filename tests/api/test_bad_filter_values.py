@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 
 BAD = {
@@ -74,3 +76,13 @@ def test_stats_from_the_start_of_time_are_answered(api):
 def test_a_job_id_with_a_nul_character_is_not_found(api):
     assert api.get("/api/jobs/a%00b/").status_code == 404
     assert api.get("/api/jobs/a%00b/deliveries/").status_code == 404
+
+
+def test_a_time_with_an_offset_postgresql_refuses_is_still_answered(api):
+    from tests.api.conftest import make_job
+
+    job = make_job(creation_time=datetime(2024, 3, 6, 0, 0, tzinfo=UTC))
+
+    response = api.get("/api/jobs/", {"created_after": "2024-03-05T00:00:00-23:59"})
+
+    assert [row["job_id"] for row in response.json()["results"]] == [job.job_id]

@@ -30,10 +30,12 @@ def history(db):
 
 @pytest.fixture
 def in_process_requests():
-    # As Django's test client does: closing connections after a request would end the test's transaction.
-    signals.request_finished.disconnect(close_old_connections)
+    # As Django's test client does: closing connections around a request would end the test's transaction.
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
     yield
-    signals.request_finished.connect(close_old_connections)
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
 
 
 # Two checks want the schema to be the exact boundary of what is accepted, and it cannot be: the
