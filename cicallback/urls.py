@@ -7,7 +7,7 @@ urlpatterns = [
     # The trailing slash is optional: CI posts to the URL exactly as configured, and a redirect
     # would turn its POST into a GET.
     re_path(r"^callback/(?P<token>[^/]+)/?$", receive_callback, name="callback"),
-    path("admin/", admin.site.urls),
     path("api/", include("dashboard.api_urls")),
+    path("admin/", admin.site.urls),
     path("", include("dashboard.urls")),
 ]

@@ -40,7 +40,7 @@ def test_it_takes_the_range_from_period(api):
     stats = api.get("/api/stats/", {"period": "7d"}).json()
 
     assert stats["total"] == 1
-    assert stats["bucket"] == "day"
+    assert stats["bucket"] == "hour"
 
 
 def test_it_applies_the_job_list_filters(api):

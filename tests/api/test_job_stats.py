@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cicallback.models import Job
-from dashboard.stats import job_stats, percentile
+from dashboard.api_stats import job_stats, percentile
 
 SINCE = datetime(2024, 3, 5, 0, 0, tzinfo=UTC)
 UNTIL = SINCE + timedelta(days=1)

@@ -1,4 +1,4 @@
-"""The numbers behind the stats page and GET /api/stats/, for any filtered set of jobs.
+"""The numbers behind GET /api/stats/, for any filtered set of jobs, as one dict.
 
 Counts are grouped in the database. Percentiles are not portable SQL (SQLite has none), so
 durations are read for at most DURATION_SAMPLE finished jobs, the latest received, and ranked in
@@ -18,8 +18,8 @@ from cicallback.models import Job
 
 DURATION_SAMPLE = 20_000
 TOP_ERROR_CODES = 10
-# Up to three days are shown hour by hour; longer ranges day by day.
-HOURLY_UP_TO = timedelta(days=3)
+# As on the stats page: up to a week hour by hour, longer ranges day by day.
+HOURLY_UP_TO = timedelta(days=7)
 
 
 def job_stats(queryset: QuerySet[Job], since: datetime, until: datetime) -> dict[str, Any]:
