@@ -172,6 +172,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- API ---------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: an anonymous request is then answered 401 with a WWW-Authenticate header.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_rate("CICALLBACK_API_THROTTLE_USER", "2000/hour")},
+    "DEFAULT_SCHEMA_CLASS": "dashboard.api.ApiSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "cicallback API",
+    "DESCRIPTION": "The job history of Tencent Cloud Infinite callbacks, read-only.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # --- Behind a reverse proxy that terminates HTTPS ---------------------------------------------
 if env_bool("DJANGO_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -205,30 +229,6 @@ for _proxy in CICALLBACK_TRUSTED_PROXIES:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError:
         raise ImproperlyConfigured(f"CICALLBACK_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
-
-# --- API ---------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    # Token first: an anonymous request is then answered 401 with a WWW-Authenticate header.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env_rate("CICALLBACK_API_THROTTLE_USER", "2000/hour")},
-    "DEFAULT_SCHEMA_CLASS": "dashboard.api.ApiSchema",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "cicallback API",
-    "DESCRIPTION": "The job history of Tencent Cloud Infinite callbacks, read-only.",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
 
 LOGGING = {
     "version": 1,

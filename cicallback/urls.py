@@ -4,10 +4,10 @@ from django.urls import include, path, re_path
 from cicallback.views import receive_callback
 
 urlpatterns = [
+    path("api/", include("dashboard.api_urls")),
     # The trailing slash is optional: CI posts to the URL exactly as configured, and a redirect
     # would turn its POST into a GET.
     re_path(r"^callback/(?P<token>[^/]+)/?$", receive_callback, name="callback"),
-    path("api/", include("dashboard.api_urls")),
     path("admin/", admin.site.urls),
     path("", include("dashboard.urls")),
 ]
