@@ -5,7 +5,7 @@ Status codes, for every endpoint:
 - 400: a filter, ordering, cursor or page_size value that cannot be used; the body names it:
   {"created_after": ["Enter a valid date/time."]}.
 - 401: no credentials, or a token that does not exist (WWW-Authenticate: Token).
-- 403: a signed-in session without permission, or a write method from a session without CSRF.
+- 403: a write method from a browser session without its CSRF token.
 - 404: no job with that JobId.
 - 405: any method but GET, HEAD and OPTIONS: nothing here writes.
 - 429: the user's throttle rate (CICALLBACK_API_THROTTLE_USER) is used up.
@@ -21,7 +21,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, viewsets
+from rest_framework import generics, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,7 +29,7 @@ from cicallback.models import Delivery, Job
 from dashboard.api_stats import job_stats
 from dashboard.filters import PERIODS, JobFilter
 from dashboard.pagination import KeysetPagination
-from dashboard.serializers import DeliverySerializer, JobDetailSerializer, JobSummarySerializer
+from dashboard.serializers import DeliverySerializer, JobDetailSerializer, JobStatsSerializer, JobSummarySerializer
 
 DEFAULT_STATS_PERIOD = timedelta(hours=24)
 
@@ -64,6 +64,9 @@ class JobPagination(KeysetPagination):
 
 class DeliveryPagination(KeysetPagination):
     orderings = ("received_at", "-received_at")
+    # A body may be up to CICALLBACK_MAX_BODY_BYTES: smaller pages keep a response within reason.
+    page_size = 20
+    max_page_size = 100
 
 
 class JobViewSet(viewsets.ReadOnlyModelViewSet):
@@ -96,41 +99,6 @@ class JobDeliveryList(generics.ListAPIView):
         return Delivery.objects.filter(job=job)
 
 
-class _StatsSerializer(serializers.Serializer):
-    """Only describes the response of JobStats for the schema; job_stats() builds it."""
-
-    class _Tag(serializers.Serializer):
-        tag = serializers.CharField()
-        total = serializers.IntegerField()
-        failed = serializers.IntegerField()
-
-    class _Bucket(serializers.Serializer):
-        start = serializers.DateTimeField()
-        total = serializers.IntegerField()
-        by_state = serializers.DictField(child=serializers.IntegerField())
-
-    class _Duration(serializers.Serializer):
-        tag = serializers.CharField()
-        count = serializers.IntegerField(help_text="How many durations the percentiles rest on.")
-        p50 = serializers.FloatField(help_text="Seconds from StartTime to EndTime.")
-        p95 = serializers.FloatField()
-
-    class _ErrorCode(serializers.Serializer):
-        code = serializers.CharField()
-        count = serializers.IntegerField()
-
-    since = serializers.DateTimeField()
-    until = serializers.DateTimeField()
-    bucket = serializers.ChoiceField(choices=["hour", "day"], help_text="The width of each over_time bucket.")
-    total = serializers.IntegerField()
-    by_state = serializers.DictField(child=serializers.IntegerField())
-    failure_rate = serializers.FloatField(allow_null=True, help_text="Failed / (Success + Failed); null if neither.")
-    by_tag = _Tag(many=True)
-    over_time = _Bucket(many=True, help_text="Buckets with at least one job, oldest first.")
-    duration_by_tag = _Duration(many=True)
-    top_error_codes = _ErrorCode(many=True, help_text="Codes of failed jobs, most frequent first.")
-
-
 class JobStats(generics.GenericAPIView):
     """Stats of the jobs created in a time range, with the job list's filters.
 
@@ -141,7 +109,7 @@ class JobStats(generics.GenericAPIView):
     queryset = Job.objects.all()
     filterset_class = JobFilter
     pagination_class = None
-    serializer_class = _StatsSerializer
+    serializer_class = JobStatsSerializer
 
     @extend_schema(filters=True)
     def get(self, request: Request) -> Response:

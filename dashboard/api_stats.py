@@ -28,16 +28,16 @@ def job_stats(queryset: QuerySet[Job], since: datetime, until: datetime) -> dict
     by_state = dict(jobs.values_list("state").annotate(n=Count("id")).order_by())
     total = sum(by_state.values())
     outcomes = by_state.get(Job.State.SUCCESS, 0) + by_state.get(Job.State.FAILED, 0)
-    bucket = "hour" if until - since <= HOURLY_UP_TO else "day"
+    step = "hour" if until - since <= HOURLY_UP_TO else "day"
     return {
         "since": since,
         "until": until,
-        "bucket": bucket,
+        "step": step,
         "total": total,
         "by_state": by_state,
         "failure_rate": by_state.get(Job.State.FAILED, 0) / outcomes if outcomes else None,
         "by_tag": _by_tag(jobs),
-        "over_time": _over_time(jobs, bucket),
+        "over_time": _over_time(jobs, step),
         "duration_by_tag": _duration_by_tag(jobs),
         "top_error_codes": list(
             jobs.failed().values("code").annotate(count=Count("id")).order_by("-count", "code")[:TOP_ERROR_CODES]
@@ -50,8 +50,8 @@ def _by_tag(jobs: QuerySet[Job]) -> list[dict[str, Any]]:
     return list(rows.order_by("-total", "tag"))
 
 
-def _over_time(jobs: QuerySet[Job], bucket: str) -> list[dict[str, Any]]:
-    trunc = TruncHour if bucket == "hour" else TruncDay
+def _over_time(jobs: QuerySet[Job], step: str) -> list[dict[str, Any]]:
+    trunc = TruncHour if step == "hour" else TruncDay
     rows = (
         jobs.annotate(start=trunc("creation_time", tzinfo=timezone.get_current_timezone()))
         .values_list("start", "state")

@@ -22,7 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
 
 
 class KeysetPagination(BasePagination):
@@ -158,9 +158,6 @@ class KeysetPagination(BasePagination):
             return None
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, cursor)
-
-    def get_first_link(self) -> str:
-        return remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
 
 
 def _order(field: str, descending: bool, backwards: bool) -> list:

@@ -122,8 +122,8 @@ class JobDetailSerializer(JobSummarySerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    body = serializers.SerializerMethodField(help_text="The body as received; base64 when it is not UTF-8.")
     body_encoding = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField(help_text="The body as received: text if UTF-8, base64 otherwise.")
 
     class Meta:
         model = Delivery
@@ -141,17 +141,56 @@ class DeliverySerializer(serializers.ModelSerializer):
             "body",
         ]
 
-    def get_body(self, delivery: Delivery) -> str:
-        body = bytes(delivery.body)
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            return base64.b64encode(body).decode("ascii")
-
     @extend_schema_field(serializers.ChoiceField(choices=["utf-8", "base64"]))
     def get_body_encoding(self, delivery: Delivery) -> str:
-        try:
-            bytes(delivery.body).decode("utf-8")
-        except UnicodeDecodeError:
-            return "base64"
-        return "utf-8"
+        return body_as_text(bytes(delivery.body))[0]
+
+    def get_body(self, delivery: Delivery) -> str:
+        return body_as_text(bytes(delivery.body))[1]
+
+
+def body_as_text(body: bytes) -> tuple[str, str]:
+    """(encoding, text): the body unchanged, as text when it can be."""
+    try:
+        return "utf-8", body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "base64", base64.b64encode(body).decode("ascii")
+
+
+class TagCountSerializer(serializers.Serializer):
+    tag = serializers.CharField()
+    total = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class StatsBucketSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    total = serializers.IntegerField()
+    by_state = serializers.DictField(child=serializers.IntegerField())
+
+
+class TagDurationSerializer(serializers.Serializer):
+    tag = serializers.CharField()
+    count = serializers.IntegerField(help_text="How many durations the percentiles rest on.")
+    p50 = serializers.FloatField(help_text="Seconds from StartTime to EndTime.")
+    p95 = serializers.FloatField()
+
+
+class ErrorCodeCountSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class JobStatsSerializer(serializers.Serializer):
+    """What dashboard.api_stats.job_stats() returns."""
+
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    step = serializers.ChoiceField(choices=["hour", "day"], help_text="The width of each over_time bucket.")
+    total = serializers.IntegerField()
+    by_state = serializers.DictField(child=serializers.IntegerField())
+    failure_rate = serializers.FloatField(allow_null=True, help_text="Failed / (Success + Failed); null if neither.")
+    by_tag = TagCountSerializer(many=True)
+    over_time = StatsBucketSerializer(many=True, help_text="Buckets with at least one job, oldest first.")
+    duration_by_tag = TagDurationSerializer(many=True)
+    top_error_codes = ErrorCodeCountSerializer(many=True, help_text="Codes of failed jobs, most frequent first.")

@@ -67,7 +67,7 @@ def test_it_counts_jobs_and_failures_by_tag_largest_first(jobs):
 def test_a_day_is_counted_hour_by_hour_and_by_state(jobs):
     stats = job_stats(Job.objects.all(), SINCE, UNTIL)
 
-    assert stats["bucket"] == "hour"
+    assert stats["step"] == "hour"
     assert stats["over_time"] == [
         {"start": SINCE, "total": 3, "by_state": {"Failed": 1, "Success": 2}},
         {"start": SINCE + timedelta(hours=1), "total": 3, "by_state": {"Failed": 2, "Success": 1}},
@@ -78,7 +78,7 @@ def test_a_day_is_counted_hour_by_hour_and_by_state(jobs):
 def test_a_month_is_counted_day_by_day(jobs):
     stats = job_stats(Job.objects.all(), SINCE - timedelta(days=29), UNTIL)
 
-    assert stats["bucket"] == "day"
+    assert stats["step"] == "day"
     assert [(b["start"], b["total"]) for b in stats["over_time"]] == [(SINCE - timedelta(days=1), 1), (SINCE, 7)]
 
 

@@ -18,7 +18,7 @@ def test_it_answers_the_stats_of_the_last_24_hours_by_default(api):
     assert stats["by_state"] == {"Failed": 1, "Success": 1}
     assert stats["failure_rate"] == 0.5
     assert stats["top_error_codes"] == [{"code": "InternalError", "count": 1}]
-    assert stats["bucket"] == "hour"
+    assert stats["step"] == "hour"
 
 
 def test_it_takes_the_range_from_created_after_and_created_before(api):
@@ -28,7 +28,7 @@ def test_it_takes_the_range_from_created_after_and_created_before(api):
 
     assert stats.json()["since"] == "2024-03-01T00:00:00Z"
     assert stats.json()["until"] == "2024-03-15T00:00:00Z"
-    assert stats.json()["bucket"] == "day"
+    assert stats.json()["step"] == "day"
     assert stats.json()["total"] == 0
 
 
@@ -40,7 +40,7 @@ def test_it_takes_the_range_from_period(api):
     stats = api.get("/api/stats/", {"period": "7d"}).json()
 
     assert stats["total"] == 1
-    assert stats["bucket"] == "hour"
+    assert stats["step"] == "hour"
 
 
 def test_it_applies_the_job_list_filters(api):
