@@ -1,10 +1,13 @@
 """Keyset ("cursor") pagination that stays exact on nullable, repeated sort values.
 
-DRF's CursorPagination keeps its place by the first ordering field alone and counts ties with an
-OFFSET, and it cannot place a NULL. Job times repeat (CI reports them to the second) and are NULL
-until a job starts or ends, so a page here is found by the pair (value, id): every row has a
-unique place, NULLs sort last in both directions, and any page costs one indexed range scan and
-no COUNT, however deep it is.
+DRF's CursorPagination keeps its place by the first ordering field alone, counts ties with an
+OFFSET and cannot place a NULL. Job times repeat (CI reports them to the second) and are NULL until
+a job starts or ends, so here a page starts after the pair (value, id) of the row before it: every
+row has one place, and no page is found by counting.
+
+NULL sorts as the largest value, as a PostgreSQL b-tree index keeps it, so reading in either
+direction is one range scan of the column's index: rows with a value, then the NULLs (or the
+reverse). A page that crosses from one part to the other reads both, in two queries.
 """
 
 from __future__ import annotations
@@ -38,13 +41,18 @@ class KeysetPagination(BasePagination):
         self.request = request
         self.ordering = self._ordering_from(request)
         self.size = self._page_size_from(request)
-        field, descending = self.ordering.lstrip("-"), self.ordering.startswith("-")
+        field = self.ordering.lstrip("-")
         cursor = self._cursor_from(request)
         backwards = cursor is not None and cursor["backwards"]
+        # Reading backwards from a cursor is reading the reverse order forwards.
+        up = self.ordering.startswith("-") == backwards
 
-        if cursor is not None:
-            queryset = queryset.filter(_beyond(field, cursor["value"], cursor["id"], descending, backwards))
-        rows = list(queryset.order_by(*_order(field, descending, backwards))[: self.size + 1])
+        rows: list[Model] = []
+        nullable = queryset.model._meta.get_field(field).null
+        for condition, order in _parts(field, up, cursor, nullable):
+            rows += queryset.filter(condition).order_by(*order)[: self.size + 1 - len(rows)]
+            if len(rows) > self.size:
+                break
         more = len(rows) > self.size
         rows = rows[: self.size]
         if backwards:
@@ -83,8 +91,8 @@ class KeysetPagination(BasePagination):
                 "name": self.ordering_query_param,
                 "in": "query",
                 "required": False,
-                "description": f"Sort order, default {self.orderings[0]}. NULLs come last either way; ties "
-                "are broken by id in the same direction.",
+                "description": f"Sort order, default {self.orderings[0]}. A missing time sorts as the "
+                "largest (last ascending, first descending); ties are broken by id in the same direction.",
                 "schema": {"type": "string", "enum": list(self.orderings), "default": self.orderings[0]},
             },
             {
@@ -160,25 +168,30 @@ class KeysetPagination(BasePagination):
         return replace_query_param(url, self.cursor_query_param, cursor)
 
 
-def _order(field: str, descending: bool, backwards: bool) -> list:
-    """ORDER BY for reading forwards, or for reading backwards from a cursor (the exact reverse)."""
-    down = descending != backwards
-    if field == "id":
-        return [F("id").desc() if down else F("id").asc()]
-    # NULLs last when reading forwards means NULLs first when reading the same order backwards.
-    nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
-    value = F(field).desc(**nulls) if down else F(field).asc(**nulls)
-    return [value, F("id").desc() if down else F("id").asc()]
+def _parts(field: str, up: bool, cursor: dict | None, nullable: bool) -> list[tuple[Q, list]]:
+    """The rows after the cursor as (condition, ORDER BY) pairs, to be read one after the other.
 
-
-def _beyond(field: str, value: datetime | None, pk: int, descending: bool, backwards: bool) -> Q:
-    """Rows strictly after (value, pk) in the requested order, or strictly before it when backwards."""
-    past = "lt" if descending != backwards else "gt"
+    `up` reads values from small to large, then the NULLs; otherwise NULLs first, then values
+    from large to small. Ties are read by id in the same direction.
+    """
+    past = "gt" if up else "lt"
+    by_id = F("id").asc() if up else F("id").desc()
     if field == "id":
-        return Q(**{f"id__{past}": pk})
-    if value is None:
-        # NULLs are last: after a NULL come only later NULLs, before it every non-NULL row.
-        nulls = Q(**{f"{field}__isnull": True, f"id__{past}": pk})
-        return Q(**{f"{field}__isnull": False}) | nulls if backwards else nulls
-    beyond = Q(**{f"{field}__{past}": value}) | Q(**{field: value, f"id__{past}": pk})
-    return beyond if backwards else beyond | Q(**{f"{field}__isnull": True})
+        return [(Q(**{f"id__{past}": cursor["id"]}) if cursor else Q(), [by_id])]
+    by_value = [F(field).asc() if up else F(field).desc(), by_id]
+    values = Q(**{f"{field}__isnull": False}) if nullable else Q()
+    nulls = Q(**{f"{field}__isnull": True})
+
+    if cursor is None:
+        after_values, after_nulls = values, nulls
+    elif cursor["value"] is None:
+        after_values = None if up else values
+        after_nulls = nulls & Q(**{f"id__{past}": cursor["id"]})
+    else:
+        value, pk = cursor["value"], cursor["id"]
+        # The redundant bound (value >= v) lets the index start at v instead of filtering from its end.
+        after_values = Q(**{f"{field}__{past}e": value}) & (Q(**{f"{field}__{past}": value}) | Q(**{f"id__{past}": pk}))
+        after_nulls = nulls if up else None
+
+    parts = [(after_values, by_value), (after_nulls if nullable else None, [by_id])]
+    return [(condition, order) for condition, order in (parts if up else parts[::-1]) if condition is not None]
