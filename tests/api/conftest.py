@@ -46,7 +46,8 @@ def anonymous() -> APIClient:
 
 
 def receive_sample(name: str, received_at: datetime | None = None):
-    return receive(sample(name), Arrival(content_type="application/xml", received_at=received_at))
+    content_type = "application/json" if name.endswith(".json") else "application/xml"
+    return receive(sample(name), Arrival(content_type=content_type, received_at=received_at))
 
 
 def make_job(workflow: dict | None = None, **fields) -> Job:

@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.api.conftest import make_job
+
 BAD = {
     "state": {"state": "Exploded"},
     "period": {"period": "3w"},
@@ -34,8 +36,6 @@ CASES = [
 def test_a_bad_value_is_answered_400_naming_the_parameter(api, url, query):
     (name,) = query
     if "deliveries" in url:
-        from tests.api.conftest import make_job
-
         make_job(job_id="j1")
 
     response = api.get(url, query)
@@ -53,8 +53,6 @@ def test_page_size_above_the_maximum_is_refused(api):
 
 
 def test_a_cursor_from_another_ordering_is_refused(api):
-    from tests.api.conftest import make_job
-
     make_job()
     make_job()
     next_link = api.get("/api/jobs/", {"page_size": 1, "ordering": "-id"}).json()["next"]
@@ -79,8 +77,6 @@ def test_a_job_id_with_a_nul_character_is_not_found(api):
 
 
 def test_a_time_with_an_offset_postgresql_refuses_is_still_answered(api):
-    from tests.api.conftest import make_job
-
     job = make_job(creation_time=datetime(2024, 3, 6, 0, 0, tzinfo=UTC))
 
     response = api.get("/api/jobs/", {"created_after": "2024-03-05T00:00:00-23:59"})

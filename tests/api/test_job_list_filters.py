@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from cicallback.models import Job
 from tests.api.conftest import at, job_ids, make_job
@@ -50,10 +53,8 @@ def test_state_takes_several_values(api):
 
 
 def test_period_keeps_jobs_created_within_it(api):
-    from django.utils import timezone
-
     recent = make_job(creation_time=timezone.now())
-    make_job(creation_time=timezone.now() - timezone.timedelta(hours=2))
+    make_job(creation_time=timezone.now() - timedelta(hours=2))
 
     assert job_ids(api.get("/api/jobs/", {"period": "1h"})) == [recent.job_id]
 

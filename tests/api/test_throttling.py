@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
 from cicallback.settings import env_rate
@@ -28,8 +29,6 @@ def test_the_answer_says_when_to_come_back(api, three_a_minute):
 
 
 def test_each_user_has_a_rate_of_their_own(api, three_a_minute, django_user_model):
-    from rest_framework.test import APIClient
-
     for _ in range(3):
         api.get("/api/jobs/")
     other = APIClient()
