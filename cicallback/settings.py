@@ -6,6 +6,7 @@ provide a secret key and callback tokens: starting without them is an error that
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as "2000/hour"; "off" turns the throttle off."""
+    raw = (env_str(name) or default).lower()
+    if raw == "off":
+        return None
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", raw):
+        raise ImproperlyConfigured(f'{name} must be a rate like "2000/hour" (per second, minute, hour or day) or "off"')
+    return raw
+
+
 def env_required(name: str, dev_default: str, hint: str) -> str:
     """A value production must set; a development default stands in only while DEBUG is on."""
     value = env_str(name)
@@ -81,6 +92,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cicallback",
     "dashboard",
 ]
@@ -164,6 +178,30 @@ STORAGES = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- API ---------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: an anonymous request is then answered 401 with a WWW-Authenticate header.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_rate("CICALLBACK_API_THROTTLE_USER", "2000/hour")},
+    "DEFAULT_SCHEMA_CLASS": "dashboard.api.ApiSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "cicallback API",
+    "DESCRIPTION": "The job history of Tencent Cloud Infinite callbacks, read-only.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Behind a reverse proxy that terminates HTTPS ---------------------------------------------
 if env_bool("DJANGO_BEHIND_HTTPS_PROXY", False):

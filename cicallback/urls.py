@@ -6,6 +6,7 @@ from cicallback.metrics import metrics
 from cicallback.views import receive_callback
 
 urlpatterns = [
+    path("api/", include("dashboard.api_urls")),
     # The trailing slash is optional: CI posts to the URL exactly as configured, and a redirect
     # would turn its POST into a GET.
     re_path(r"^callback/(?P<token>[^/]+)/?$", receive_callback, name="callback"),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -16,6 +17,23 @@ PERIODS = {
     "24h": ("Last 24 hours", timedelta(hours=24)),
     "7d": ("Last 7 days", timedelta(days=7)),
 }
+
+
+class TimeField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        # In UTC, because PostgreSQL refuses offsets over 15:59 that ISO 8601 allows, and
+        # 9999-12-31T23:59-01:00 parses but has no UTC equivalent to compare in the database.
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Enter a time between the years 1 and 9999 in UTC.", code="invalid") from None
+
+
+class TimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = TimeField
 
 
 class JobFilter(django_filters.FilterSet):
@@ -37,14 +55,10 @@ class JobFilter(django_filters.FilterSet):
         label="Created in",
         empty_label="Any time",
     )
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="creation_time", lookup_expr="gte", label="Created after"
-    )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="creation_time", lookup_expr="lt", label="Created before"
-    )
-    ended_after = django_filters.IsoDateTimeFilter(field_name="end_time", lookup_expr="gte", label="Ended after")
-    ended_before = django_filters.IsoDateTimeFilter(field_name="end_time", lookup_expr="lt", label="Ended before")
+    created_after = TimeFilter(field_name="creation_time", lookup_expr="gte", label="Created after")
+    created_before = TimeFilter(field_name="creation_time", lookup_expr="lt", label="Created before")
+    ended_after = TimeFilter(field_name="end_time", lookup_expr="gte", label="Ended after")
+    ended_before = TimeFilter(field_name="end_time", lookup_expr="lt", label="Ended before")
 
     class Meta:
         model = Job
