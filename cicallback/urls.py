@@ -8,5 +8,6 @@ urlpatterns = [
     # would turn its POST into a GET.
     re_path(r"^callback/(?P<token>[^/]+)/?$", receive_callback, name="callback"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("", include("dashboard.urls")),
 ]
