@@ -80,8 +80,7 @@ def stacked_bars(buckets: list[Bucket], step: timedelta, states: list[str]) -> S
             )
         )
     y_ticks = [Tick(round(plot_bottom - plot_height * n / peak, 2), str(n)) for n in (0, peak // 2, peak)]
-    every = max(1, len(buckets) // 6)
-    x_ticks = [Tick(round(bar.x + bar.width / 2, 2), bar.label) for bar in bars[::every]]
+    x_ticks = [Tick(round(bar.x + bar.width / 2, 2), bar.label) for bar in _labelled(bars, buckets, step)]
     return StackedBars(WIDTH, HEIGHT, LEFT, plot_bottom, bars, y_ticks, x_ticks, states)
 
 
@@ -95,3 +94,11 @@ def _nice_ceiling(value: int) -> int:
             if value <= factor * magnitude:
                 return factor * magnitude
         magnitude *= 10
+
+
+def _labelled(bars: list[Bar], buckets: list[Bucket], step: timedelta) -> list[Bar]:
+    """About six bars to label; over several days of hours, the midnights, so the labels read as dates."""
+    if step < timedelta(days=1) and len(buckets) > 36:
+        midnights = [bar for bar, bucket in zip(bars, buckets, strict=True) if bucket.start.hour == 0]
+        return [Bar(b.x, b.width, b.label.removesuffix(" 00:00"), b.total, b.segments) for b in midnights]
+    return bars[:: max(1, len(bars) // 6)]

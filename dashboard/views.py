@@ -83,7 +83,9 @@ def _columns(ordering: Ordering) -> list[dict]:
 
 
 def _callback_help(request: HttpRequest) -> dict:
-    url = request.build_absolute_uri(reverse("callback", args=[settings.CICALLBACK_TOKENS[0]]))
+    # The URL pattern's trailing slash is optional; the URL people are told to configure has it.
+    path = reverse("callback", args=[settings.CICALLBACK_TOKENS[0]]).rstrip("/") + "/"
+    url = request.build_absolute_uri(path)
     return {
         "callback_url": url,
         "curl": f"curl -i -H 'Content-Type: application/xml' --data-binary @{SAMPLE_BODY} {url}",

@@ -44,7 +44,7 @@ MEDIA_FAILURES = [
     ("InvalidInput", "no video stream in the input"),
 ]
 SIZES = [(4032, 3024), (3000, 2000), (1920, 1080), (1080, 1350), (1280, 960), (800, 600)]
-NAMES = ["beach", "mountain", "city-night", "portrait", "receipt", "cat", "team-photo", "product-42", "照片"]
+NAMES = ["beach", "mountain", "city-night", "portrait", "receipt", "cat", "team-photo", "product-42", "café-menü"]
 
 
 class Command(BaseCommand):
