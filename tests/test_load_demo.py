@@ -39,3 +39,12 @@ def test_it_refuses_to_run_in_production_mode(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG off"):
         call_command("load_demo")
     assert not Job.objects.exists()
+
+
+def test_delete_removes_demo_jobs_and_their_deliveries_only(settings):
+    settings.DEBUG = True
+    store(xml_job("real"))
+    call_command("load_demo", jobs=20)
+    call_command("load_demo", delete=True)
+    assert list(Job.objects.values_list("job_id", flat=True)) == ["real"]
+    assert list(Delivery.objects.values_list("reported_job_id", flat=True)) == ["real"]

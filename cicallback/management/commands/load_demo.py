@@ -17,9 +17,10 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import defusedxml.ElementTree as SafeElementTree
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
-from cicallback.models import Job
+from cicallback.models import Delivery, Job
 from cicallback.parsing import CI_TIMEZONE
 from cicallback.receive import Arrival, receive
 
@@ -52,11 +53,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--jobs", type=int, default=320, help="how many jobs (default 320)")
-        parser.add_argument("--days", type=float, default=4, help="spread them over this many days (default 4)")
+        parser.add_argument("--days", type=float, default=7, help="spread them over this many days (default 7)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the job table has rows")
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--delete", action="store_true", help="delete the demo jobs and their deliveries instead")
 
-    def handle(self, *args, jobs: int, days: float, if_empty: bool, seed: int, **options):
+    def handle(self, *args, jobs: int, days: float, if_empty: bool, seed: int, delete: bool, **options):
+        if delete:
+            self.delete()
+            return
         if not settings.DEBUG:
             raise CommandError("load_demo refuses to run with DJANGO_DEBUG off: demo jobs have no place in production.")
         if if_empty and Job.objects.exists():
@@ -66,7 +71,13 @@ class Command(BaseCommand):
         bodies = Demo(rng, now, days).bodies(jobs)
         for received_at, body in bodies:
             receive(body, Arrival(client_ip="127.0.0.1", content_type=_content_type(body), received_at=received_at))
-        self.stdout.write(f"  Loaded {jobs} demo jobs (JobIds start with {DEMO_PREFIX!r}).")
+        self.stdout.write(f"  Loaded {jobs} demo jobs (JobIds start with {DEMO_PREFIX!r}; --delete removes them).")
+
+    def delete(self) -> None:
+        with transaction.atomic():
+            Delivery.objects.filter(reported_job_id__startswith=DEMO_PREFIX).delete()
+            deleted, _ = Job.objects.filter(job_id__startswith=DEMO_PREFIX).delete()
+        self.stdout.write(f"  Deleted the demo jobs ({deleted} rows).")
 
 
 def _content_type(body: bytes) -> str:
@@ -138,6 +149,8 @@ class Demo:
         body.headers([("Content-Type", "image/jpeg"), ("Size", str(original_size))])
         if failure:
             body.fail(*failure)
+            if failure[0] != "InvalidParameter":
+                body.set("JobsDetail/Operation/PicProcess/ProcessRule", "imageMogr2/thumbnail/1080x/format/webp")
         else:
             self.pic_result(body, key, width, height)
         body.workflow(workflow)
