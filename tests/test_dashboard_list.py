@@ -111,6 +111,7 @@ def test_an_empty_list_shows_staff_the_callback_url_and_a_curl_command(admin_cli
     assert "No jobs yet" in html
     assert f"http://testserver/callback/{TOKEN}/" in html
     assert "curl -i -H &#x27;Content-Type: application/xml&#x27; --data-binary @tests/samples/" in html
+    assert 'hx-get="/?"' in html  # it waits for the first job
 
 
 def test_an_empty_list_hides_the_callback_url_from_other_users(client, django_user_model):

@@ -14,6 +14,12 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "a-browser-test-password"
+# Polling ends when its element leaves the page; a request under way is waited for first.
+STOP_POLLING = """() => new Promise((resolve) => {
+  const rows = document.getElementById("job-rows");
+  if (!rows || !rows.classList.contains("htmx-request")) { if (rows) rows.remove(); return resolve(); }
+  document.addEventListener("htmx:afterRequest", () => { rows.remove(); resolve(); }, { once: true });
+})"""
 
 
 def pytest_collection_modifyitems(items):
@@ -28,8 +34,9 @@ def browser():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"Chromium is not at {CHROMIUM}; CI must run the browser tests (scripts/system-packages).")
         pytest.skip(f"Chromium is not at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
@@ -42,6 +49,8 @@ def page(browser, live_server):
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
+    # The database is emptied next: a poll still running on the server would hold a lock on it.
+    page.evaluate(STOP_POLLING)
     context.close()
 
 
@@ -58,3 +67,9 @@ def logged_in(page, user):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
     return page
+
+
+@pytest.fixture
+def fast_refresh(settings):
+    """The live refresh polls every second, so a test sees a new job soon after storing it."""
+    settings.DASHBOARD_REFRESH_SECONDS = 1

@@ -75,8 +75,7 @@ def test_exporting_the_filtered_list_as_csv(jobs, logged_in):
     assert job_ids == ["media", "c93984788066911ed89ed352d4d9d2084"]
 
 
-def test_a_new_job_appears_without_a_reload(jobs, logged_in, settings):
-    settings.DASHBOARD_REFRESH_SECONDS = 1
+def test_a_new_job_appears_without_a_reload(fast_refresh, jobs, logged_in):
     page = logged_in
     page.goto("/")
     expect(page.locator("#job-rows tr")).to_have_count(3)
@@ -92,3 +91,12 @@ def test_the_list_fits_a_phone(jobs, logged_in):
     page.goto("/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     expect(page.get_by_role("link", name="Stats")).to_be_visible()
+
+
+def test_the_first_job_replaces_the_empty_state_without_a_reload(fast_refresh, logged_in):
+    page = logged_in
+    expect(page.get_by_role("heading", name="No jobs yet")).to_be_visible()
+    expect(page.get_by_label("Callback URL")).to_have_value(f"{page.url}callback/test-token-one/")
+    store(xml_job("first-job"))
+    expect(page.get_by_role("link", name="first-job")).to_be_visible()
+    expect(page.get_by_role("heading", name="No jobs yet")).to_be_hidden()
