@@ -4,8 +4,8 @@ An OFFSET makes the database walk every skipped row, so page 2,000 of a million 
 slow as reading them all. A page here starts from the (sort value, id) of the row before it, which
 an index finds directly. The price is that pages have no numbers, only "newer" and "older".
 
-NULL sorts as the largest value on every database (PostgreSQL's own default), so the ORDER BY
-matches a plain b-tree index in both directions.
+NULLs sort where the database puts them by default (last when ascending on PostgreSQL, first on
+SQLite), so the ORDER BY has no NULLS clause and an index on the column serves it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connections
 from django.db.models import Expression, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.fields import DurationField
 from django.utils.dateparse import parse_datetime
@@ -84,7 +85,8 @@ def paginate(queryset: QuerySet, ordering: Ordering, cursor: str | None, size: i
     if position is not None:
         _, value, row_id = position
         # Walking back means walking the reversed ordering forwards from the cursor.
-        queryset = queryset.filter(_beyond(value, row_id, ordering.descending != backwards))
+        nulls_largest = connections[queryset.db].features.nulls_order_largest
+        queryset = queryset.filter(_beyond(value, row_id, ordering.descending != backwards, nulls_largest))
     queryset = queryset.order_by(*_order_by(ordering.descending != backwards))
     rows = list(queryset[: size + 1])
     more = len(rows) > size
@@ -102,19 +104,20 @@ def paginate(queryset: QuerySet, ordering: Ordering, cursor: str | None, size: i
 
 def _order_by(descending: bool) -> list:
     if descending:
-        return [F("sort_value").desc(nulls_first=True), F("id").desc()]
-    return [F("sort_value").asc(nulls_last=True), F("id").asc()]
+        return [F("sort_value").desc(), F("id").desc()]
+    return [F("sort_value").asc(), F("id").asc()]
 
 
-def _beyond(value: Any, row_id: int, descending: bool) -> Q:
-    """Rows after (value, row_id) in the ordering, with NULL as the largest value."""
-    if descending:
-        if value is None:
-            return Q(sort_value__isnull=False) | Q(sort_value__isnull=True, id__lt=row_id)
-        return Q(sort_value__lt=value) | Q(sort_value=value, id__lt=row_id)
+def _beyond(value: Any, row_id: int, descending: bool, nulls_largest: bool) -> Q:
+    """Rows after (value, row_id) in the ordering; NULL is the largest value or the smallest."""
+    toward_nulls = descending != nulls_largest
+    after_id = Q(id__lt=row_id) if descending else Q(id__gt=row_id)
     if value is None:
-        return Q(sort_value__isnull=True, id__gt=row_id)
-    return Q(sort_value__gt=value) | Q(sort_value__isnull=True) | Q(sort_value=value, id__gt=row_id)
+        among_nulls = Q(sort_value__isnull=True) & after_id
+        return among_nulls if toward_nulls else among_nulls | Q(sort_value__isnull=False)
+    past = Q(sort_value__lt=value) if descending else Q(sort_value__gt=value)
+    beyond = past | (Q(sort_value=value) & after_id)
+    return beyond | Q(sort_value__isnull=True) if toward_nulls else beyond
 
 
 def _encode(direction: str, row, ordering: Ordering) -> str:
