@@ -26,10 +26,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cicallback.models import Delivery, Job
-from dashboard.api_stats import job_stats
 from dashboard.filters import PERIODS, JobFilter
 from dashboard.pagination import KeysetPagination
 from dashboard.serializers import DeliverySerializer, JobDetailSerializer, JobStatsSerializer, JobSummarySerializer
+from dashboard.stats import job_stats
 
 DEFAULT_STATS_PERIOD = timedelta(hours=24)
 

@@ -182,7 +182,7 @@ class ErrorCodeCountSerializer(serializers.Serializer):
 
 
 class JobStatsSerializer(serializers.Serializer):
-    """What dashboard.api_stats.job_stats() returns."""
+    """What dashboard.stats.job_stats() returns."""
 
     since = serializers.DateTimeField()
     until = serializers.DateTimeField()

@@ -1,13 +1,17 @@
-"""Figures about a set of jobs, each in one query whatever the number of jobs or tags."""
+"""Figures about a set of jobs, each in one query whatever the number of jobs or tags.
+
+The stats page and GET /api/stats/ both read their numbers from here.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Max, QuerySet
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncHour
 
 from cicallback.models import Job
@@ -78,11 +82,11 @@ def duration_percentiles(jobs: QuerySet) -> list[DurationSpread]:
     by_tag: dict[str, list[timedelta]] = defaultdict(list)
     for tag, spent in finished.annotate(spent=DURATION).values_list("tag", "spent").order_by("tag", "spent"):
         by_tag[tag].append(spent)
-    spreads = [DurationSpread(tag, len(d), _percentile(d, 0.5), _percentile(d, 0.95)) for tag, d in by_tag.items()]
+    spreads = [DurationSpread(tag, len(d), percentile(d, 0.5), percentile(d, 0.95)) for tag, d in by_tag.items()]
     return sorted(spreads, key=lambda s: (-s.jobs, s.tag))
 
 
-def _percentile(ordered: list[timedelta], fraction: float) -> timedelta:
+def percentile(ordered: list[timedelta], fraction: float) -> timedelta:
     """Linear interpolation between closest ranks, as PostgreSQL's percentile_cont computes it."""
     position = (len(ordered) - 1) * fraction
     low = int(position)
@@ -126,3 +130,37 @@ def jobs_over_time(jobs: QuerySet, start: datetime, end: datetime) -> tuple[list
 def _truncate(moment: datetime, step: timedelta) -> datetime:
     moment = moment.replace(minute=0, second=0, microsecond=0)
     return moment.replace(hour=0) if step >= timedelta(days=1) else moment
+
+
+def tag_counts(jobs: QuerySet) -> list[dict[str, Any]]:
+    rows = (
+        jobs.order_by().values("tag").annotate(total=Count("id"), failed=Count("id", filter=Q(state=Job.State.FAILED)))
+    )
+    return list(rows.order_by("-total", "tag"))
+
+
+def job_stats(jobs: QuerySet, since: datetime, until: datetime) -> dict[str, Any]:
+    """Every figure for the jobs created in [since, until), as plain data (the API's stats)."""
+    jobs = jobs.filter(creation_time__gte=since, creation_time__lt=until)
+    by_state = dict(counts_by(jobs, "state"))
+    finished = by_state.get(Job.State.SUCCESS, 0) + by_state.get(Job.State.FAILED, 0)
+    buckets, step = jobs_over_time(jobs, since, until)
+    return {
+        "since": since,
+        "until": until,
+        "step": "hour" if step == timedelta(hours=1) else "day",
+        "total": sum(by_state.values()),
+        "by_state": by_state,
+        "failure_rate": by_state.get(Job.State.FAILED, 0) / finished if finished else None,
+        "by_tag": tag_counts(jobs),
+        "over_time": [
+            {"start": bucket.start, "total": bucket.total, "by_state": bucket.counts}
+            for bucket in buckets
+            if bucket.total
+        ],
+        "duration_by_tag": [
+            {"tag": s.tag, "count": s.jobs, "p50": s.p50.total_seconds(), "p95": s.p95.total_seconds()}
+            for s in duration_percentiles(jobs)
+        ],
+        "top_error_codes": [{"code": e.code, "count": e.count} for e in top_error_codes(jobs)],
+    }

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cicallback.models import Job
-from dashboard.api_stats import job_stats, percentile
+from dashboard.stats import job_stats, percentile
 
 SINCE = datetime(2024, 3, 5, 0, 0, tzinfo=UTC)
 UNTIL = SINCE + timedelta(days=1)
@@ -104,6 +104,7 @@ def test_it_counts_only_the_jobs_of_the_queryset(jobs):
 
 
 def test_percentile_interpolates_between_ranks():
-    assert percentile([1.0], 95) == 1.0
-    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
-    assert percentile([0.0, 10.0], 95) == 9.5
+    seconds = [timedelta(seconds=n) for n in (1, 2, 3, 4)]
+    assert percentile(seconds[:1], 0.95) == timedelta(seconds=1)
+    assert percentile(seconds, 0.5) == timedelta(seconds=2.5)
+    assert percentile([timedelta(0), timedelta(seconds=10)], 0.95) == timedelta(seconds=9.5)
