@@ -9,7 +9,6 @@ merges as usual. The ORM would take six statements and a transaction for the sam
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from functools import cache
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.utils import timezone
 
 from cicallback.models import CosHeader, Delivery, Job, PicProcessResult, Workflow
+from cicallback.parsing import values
 
 _DELIVERY_FIELDS = [
     "received_at", "client_ip", "content_type", "body", "body_bytes", "event_name", "outcome", "error",
@@ -48,9 +48,9 @@ def _related_rows(report) -> dict[type[models.Model], list[dict[str, Any]]]:
             {"position": i, "key": header.key, "value": header.value} for i, header in enumerate(report.cos_headers)
         ]
     if report.workflow is not None:
-        rows[Workflow] = [asdict(report.workflow)]
+        rows[Workflow] = [values(report.workflow)]
     if report.pic_process_result is not None:
-        rows[PicProcessResult] = [asdict(report.pic_process_result)]
+        rows[PicProcessResult] = [values(report.pic_process_result)]
     return rows
 
 
@@ -85,33 +85,42 @@ def _delivery_values(delivery: Delivery) -> dict[str, Any]:
 
 
 def _insert_postgresql(job: dict, related: dict, delivery: Delivery) -> tuple[int | None, int | None]:
-    columns, placeholders, params = _prepared(Job, job)
+    delivery_values = _delivery_values(delivery)
+    shape = tuple((model, tuple(rows[0])) for model, rows in related.items())
+    params = _prepared(Job, job)[2]
+    for model, rows in related.items():
+        # Each related table gets its rows from one set of parallel arrays, unnested.
+        prepared_rows = [_prepared(model, row)[2] for row in rows]
+        params.extend([list(column) for column in zip(*prepared_rows, strict=True)])
+    params.extend(_prepared(Delivery, delivery_values)[2])
+    with connection.cursor() as cursor:
+        cursor.execute(_postgresql_statement(tuple(job), shape, tuple(delivery_values)), params)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+@cache
+def _postgresql_statement(job_names: tuple, shape: tuple, delivery_names: tuple) -> str:
+    """One statement per shape (which related tables a job has), built once per process."""
+    db = connections[DEFAULT_DB_ALIAS]
+    columns, placeholders, _ = _statement_parts(db.vendor, Job, job_names)
     sql = [
         f"WITH new_job AS (INSERT INTO {_table(Job)} ({', '.join(columns)}) VALUES ({', '.join(placeholders)})"
         f" ON CONFLICT (job_id) DO NOTHING RETURNING id)"
     ]
-    for number, (model, rows) in enumerate(related.items()):
-        # Each related table gets its rows from one set of parallel arrays, unnested.
-        names = list(rows[0])
-        prepared = [_prepared(model, row) for row in rows]
-        columns = prepared[0][0]
-        types = [field.db_type(connection) for field in _statement_parts(connection.vendor, model, tuple(names))[2]]
-        arrays = [[p[2][i] for p in prepared] for i in range(len(names))]
-        unnest = ", ".join(f"CAST(%s AS {db_type}[])" for db_type in types)
+    for number, (model, names) in enumerate(shape):
+        columns, _, fields = _statement_parts(db.vendor, model, names)
+        unnest = ", ".join(f"CAST(%s AS {field.db_type(db)}[])" for field in fields)
         sql.append(
             f", related_{number} AS (INSERT INTO {_table(model)} (job_id, {', '.join(columns)})"
             f" SELECT new_job.id, r.* FROM new_job, unnest({unnest}) AS r)"
         )
-        params.extend(arrays)
-    columns, placeholders, delivery_params = _prepared(Delivery, _delivery_values(delivery))
+    columns, placeholders, _ = _statement_parts(db.vendor, Delivery, delivery_names)
     sql.append(
         f" INSERT INTO {_table(Delivery)} (job_id, {', '.join(columns)})"
         f" SELECT new_job.id, {', '.join(placeholders)} FROM new_job RETURNING job_id, id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute("".join(sql), [*params, *delivery_params])
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else (None, None)
+    return "".join(sql)
 
 
 def _insert_one_by_one(job: dict, related: dict, delivery: Delivery) -> tuple[int | None, int | None]:

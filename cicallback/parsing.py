@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -137,6 +137,11 @@ class Callback:
     job: JobReport | None = None
     workflow_run: WorkflowRunReport | None = None
     body_format: str = field(default="xml", compare=False)
+
+
+def values(record) -> dict[str, Any]:
+    """The fields of a flat record as a dict (dataclasses.asdict deep-copies, at a cost per call)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def parse_callback(body: bytes) -> Callback:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 from cicallback import parsing
 from cicallback.models import CosHeader, Delivery, Job, PicProcessResult, Workflow, WorkflowRun, WorkflowTask
 from cicallback.new_job import insert_new_job
+from cicallback.parsing import values
 
 _PIECES = ("fields", "cos_headers", "workflow", "pic_process_result")
 _RELATED = {"cos_headers", "workflow", "pic_process_result", "operation"}
@@ -114,11 +115,11 @@ def _write_related(job: Job, report: parsing.JobReport, stored: Digest, incoming
     if changed("workflow"):
         if not fresh:
             Workflow.objects.filter(job=job).delete()
-        Workflow.objects.create(job=job, **asdict(report.workflow))
+        Workflow.objects.create(job=job, **values(report.workflow))
     if changed("pic_process_result"):
         if not fresh:
             PicProcessResult.objects.filter(job=job).delete()
-        PicProcessResult.objects.create(job=job, **asdict(report.pic_process_result))
+        PicProcessResult.objects.create(job=job, **values(report.pic_process_result))
 
 
 class Digest:
@@ -133,10 +134,10 @@ class Digest:
         return cls(
             {
                 "fields": _hash(scalars),
-                "cos_headers": "-" if report.cos_headers is None else _hash([asdict(h) for h in report.cos_headers]),
-                "workflow": "-" if report.workflow is None else _hash(asdict(report.workflow)),
+                "cos_headers": "-" if report.cos_headers is None else _hash([values(h) for h in report.cos_headers]),
+                "workflow": "-" if report.workflow is None else _hash(values(report.workflow)),
                 "pic_process_result": (
-                    "-" if report.pic_process_result is None else _hash(asdict(report.pic_process_result))
+                    "-" if report.pic_process_result is None else _hash(values(report.pic_process_result))
                 ),
             }
         )
@@ -189,7 +190,7 @@ def _replace_workflow_run(report: parsing.WorkflowRunReport, delivery: Delivery)
         "bucket_id": report.bucket_id,
         "object": report.object,
         "create_time": report.create_time,
-        "cos_headers": [asdict(h) for h in report.cos_headers],
+        "cos_headers": [values(h) for h in report.cos_headers],
     }
     run = WorkflowRun.objects.select_for_update().filter(run_id=report.run_id).first()
     if run is None:
@@ -198,7 +199,7 @@ def _replace_workflow_run(report: parsing.WorkflowRunReport, delivery: Delivery)
         WorkflowRun.objects.filter(pk=run.pk).update(updated_at=timezone.now(), **columns)
         run.tasks.all().delete()
     WorkflowTask.objects.bulk_create(
-        [WorkflowTask(run=run, position=i, **asdict(task)) for i, task in enumerate(report.tasks)], batch_size=500
+        [WorkflowTask(run=run, position=i, **values(task)) for i, task in enumerate(report.tasks)], batch_size=500
     )
     delivery.workflow_run = run
     delivery.outcome = Delivery.Outcome.STORED
