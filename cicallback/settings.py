@@ -141,6 +141,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # and statements run often are prepared once per connection.
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "cicallback.sqlite"
     # IMMEDIATE takes the write lock when a transaction starts, so two writers queue up instead
     # of one failing with "database is locked" when it upgrades a read lock.
     DATABASES["default"]["OPTIONS"] = {
