@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import ParseError
 
 import defusedxml
 import defusedxml.ElementTree as SafeElementTree
@@ -199,13 +199,17 @@ def _decode(body: bytes) -> str:
 
 def _load_xml(text: str) -> Tree:
     # The XML declaration names an encoding that no longer applies once the text is decoded.
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
-    parser = SafeElementTree.DefusedXMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    if text.lstrip().startswith("<?xml"):
+        text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    builder = _TreeBuilder()
+    parser = SafeElementTree.DefusedXMLParser(
+        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
     # CI sends none; an instruction to some other XML processor has no business here.
     parser.parser.ProcessingInstructionHandler = _refuse_processing_instruction
     try:
         parser.feed(text)
-        root = parser.close()
+        root_tag, tree = parser.close()
     except defusedxml.DTDForbidden:
         raise CallbackError("XML with a DOCTYPE is refused") from None
     except defusedxml.EntitiesForbidden:
@@ -214,9 +218,8 @@ def _load_xml(text: str) -> Tree:
         raise CallbackError("XML external references are refused") from None
     except ParseError as error:
         raise CallbackError(f"body is not well-formed XML: {error}") from None
-    if root.tag != "Response":
-        raise CallbackError(f"XML root element is <{root.tag}>, expected <Response>")
-    tree = _element_to_tree(root, depth=1)
+    if root_tag != "Response":
+        raise CallbackError(f"XML root element is <{root_tag}>, expected <Response>")
     return tree if isinstance(tree, dict) else {}
 
 
@@ -224,22 +227,39 @@ def _refuse_processing_instruction(target: str, data: str) -> None:
     raise CallbackError(f"XML processing instructions are refused (<?{target[:40]} ...?>)")
 
 
-def _element_to_tree(element: Element, depth: int) -> Tree | str:
-    if depth > MAX_DEPTH:
-        raise CallbackError(f"body is nested deeper than {MAX_DEPTH} levels")
-    children = list(element)
-    if not children:
-        return element.text or ""
-    tree: Tree = {}
-    for child in children:
-        value = _element_to_tree(child, depth + 1)
-        if child.tag not in tree:
-            tree[child.tag] = value
-        elif isinstance(tree[child.tag], list):
-            tree[child.tag].append(value)
+class _TreeBuilder:
+    """Builds the dict tree as the parser goes: an element with children becomes a dict, a leaf its
+    text, a repeated child a list. No Element objects in between, and no recursion."""
+
+    def __init__(self) -> None:
+        # Each open element: its tag, its children (None while it has none) and its text.
+        self.open: list[list] = [["", None, []]]
+
+    def start(self, tag: str, attrib: dict) -> None:
+        if len(self.open) > MAX_DEPTH:
+            raise CallbackError(f"body is nested deeper than {MAX_DEPTH} levels")
+        self.open.append([tag, None, []])
+
+    def data(self, text: str) -> None:
+        self.open[-1][2].append(text)
+
+    def end(self, tag: str) -> None:
+        tag, children, text = self.open.pop()
+        value = children if children is not None else "".join(text)
+        parent = self.open[-1]
+        if parent[1] is None:
+            parent[1] = {}
+        siblings = parent[1]
+        if tag not in siblings:
+            siblings[tag] = value
+        elif isinstance(siblings[tag], list):  # a value is text or a dict; a list means repeats
+            siblings[tag].append(value)
         else:
-            tree[child.tag] = [tree[child.tag], value]
-    return tree
+            siblings[tag] = [siblings[tag], value]
+
+    def close(self) -> tuple[str, Tree | str]:
+        ((root_tag, tree),) = self.open[0][1].items()
+        return root_tag, tree
 
 
 def _load_json(text: str) -> Tree:
