@@ -36,6 +36,7 @@ def list_rows(jobs: QuerySet) -> QuerySet:
 def with_results(jobs) -> list:
     for job in jobs:
         job.result = presenters.result_of(job, getattr(job, "size_headers", None))
+        job.finished = presenters.moment(job.end_time)
     return jobs
 
 
