@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint test-sqlite test-postgres system-packages format bench-ingest clean
+.PHONY: run test lint test-sqlite test-postgres system-packages format bench-ingest bench-read bench-read-sqlite clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,20 @@ test-postgres: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Read benchmarks at JOBS jobs (default a million): load the dataset, then time every page
+# beside its baseline. PostgreSQL runs in a throwaway server; SQLite in a file under /tmp.
+JOBS ?= 1000000
+SQLITE_BENCH ?= /tmp/cicallback-bench-read.sqlite3
+
+bench-read: $(STAMP)
+	scripts/with-postgres sh -c '$(PY) bench/dataset --database-url "$$DATABASE_URL" --jobs $(JOBS) && \
+		$(PY) bench/read --database-url "$$DATABASE_URL" --markdown --export'
+
+bench-read-sqlite: $(STAMP)
+	rm -f $(SQLITE_BENCH)*
+	$(PY) bench/dataset --database-url sqlite:///$(SQLITE_BENCH) --jobs $(JOBS)
+	$(PY) bench/read --database-url sqlite:///$(SQLITE_BENCH) --markdown --export
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

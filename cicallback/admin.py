@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -20,6 +21,38 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.object_list.values("pk")[: self.CAP].count()
+
+
+class IndexedValuesFilter(admin.AllValuesFieldListFilter):
+    """The distinct values of an indexed column, found by skipping through its index.
+
+    Django's filter asks for SELECT DISTINCT, which reads every row of the index: a million of
+    them for a handful of tags. Asking the index for the next value after the last one found
+    costs one probe per value instead.
+    """
+
+    MAX_VALUES = 100
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = distinct_values(model, field.column, self.MAX_VALUES)
+
+
+def distinct_values(model, column: str, limit: int) -> list[str]:
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH RECURSIVE found(value) AS (
+                    SELECT MIN({column}) FROM {table}
+                    UNION ALL
+                    SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > found.value)
+                    FROM found WHERE found.value IS NOT NULL
+                )
+                SELECT value FROM found WHERE value IS NOT NULL LIMIT %s""",
+            [limit],
+        )
+        return [value for (value,) in cursor.fetchall()]
 
 
 class ReadOnlyInline:
@@ -65,13 +98,15 @@ class DeliveryInline(ReadOnlyInline, admin.TabularInline):
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = ["job_id", "state", "code", "tag", "input_bucket", "input_object", "end_time", "workflow_name"]
-    list_filter = ["state", "tag", "input_region", "input_bucket"]
+    list_filter = [(name, IndexedValuesFilter) for name in ("state", "tag", "input_region", "input_bucket")]
     list_select_related = ["workflow"]
     search_fields = ["job_id"]
     search_help_text = "An exact JobId, or the beginning of an input object key."
     date_hierarchy = None
     paginator = CappedCountPaginator
     show_full_result_count = False
+    # The admin renders a row cell by cell, about a millisecond a row: 50 keep a page quick.
+    list_per_page = 50
     ordering = ["-id"]
     inlines = [CosHeaderInline, WorkflowInline, PicProcessResultInline, DeliveryInline]
     exclude = ["content_digest"]
@@ -82,6 +117,13 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The list shows a few columns: the Operation JSON and texts stay in the database.
+        queryset = super().get_queryset(request)
+        if request.resolver_match.url_name.endswith("changelist"):
+            return queryset.defer("operation", "message", "user_data", "content_digest")
+        return queryset
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         # Exact JobId or key prefix: both use an index, unlike the admin's default icontains.

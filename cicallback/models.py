@@ -73,6 +73,18 @@ class Job(models.Model):
         indexes = [
             # Object keys are searched by prefix: LIKE 'prefix%' needs the pattern opclass on PostgreSQL.
             models.Index(fields=["input_object"], name="job_input_object", opclasses=["varchar_pattern_ops"]),
+            # The list filtered by state, newest first, and its capped count: both read this index
+            # alone, where the state index would have the database sort every failed job.
+            models.Index(fields=["state", "id"], name="job_state_id"),
+            # A bucket over a time range, sorted by creation time: one range of this index.
+            models.Index(fields=["input_bucket", "creation_time", "id"], name="job_bucket_created"),
+            # Everything the stats count, so a range of days is read from the index, not the table
+            # (whose rows carry the whole Operation and are many times wider).
+            models.Index(fields=["creation_time", "state", "tag", "start_time", "end_time"], name="job_created_stats"),
+            # Error codes of failed jobs over a time range, for the stats and failed-jobs pages.
+            models.Index(
+                fields=["creation_time", "code", "end_time"], name="job_failed_created", condition=Q(state="Failed")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,7 +40,10 @@ class JobFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label="Search", help_text="An exact JobId, the beginning of an object key, or UserData"
     )
-    state = django_filters.MultipleChoiceFilter(choices=Job.State.choices, widget=forms.CheckboxSelectMultiple)
+    # No DISTINCT: a job matches a state once, and DISTINCT would make the database sort every match.
+    state = django_filters.MultipleChoiceFilter(
+        choices=Job.State.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
     tag = django_filters.CharFilter(label="Tag")
     code = django_filters.CharFilter(label="Error code")
     bucket = django_filters.CharFilter(field_name="input_bucket", label="Bucket")

@@ -27,13 +27,14 @@ class SortKey:
     label: str
     expression: Expression
     kind: str  # "text", "datetime" or "duration": how a cursor value is written in the URL
+    nullable: bool = True
 
 
 SORT_KEYS: dict[str, SortKey] = {
-    "received": SortKey("Received", F("id"), "id"),
-    "job_id": SortKey("JobId", F("job_id"), "text"),
-    "tag": SortKey("Tag", F("tag"), "text"),
-    "state": SortKey("State", F("state"), "text"),
+    "received": SortKey("Received", F("id"), "id", nullable=False),
+    "job_id": SortKey("JobId", F("job_id"), "text", nullable=False),
+    "tag": SortKey("Tag", F("tag"), "text", nullable=False),
+    "state": SortKey("State", F("state"), "text", nullable=False),
     "created": SortKey("Created", F("creation_time"), "datetime"),
     "ended": SortKey("Finished at", F("end_time"), "datetime"),
     "duration": SortKey(
@@ -86,7 +87,8 @@ def paginate(queryset: QuerySet, ordering: Ordering, cursor: str | None, size: i
         _, value, row_id = position
         # Walking back means walking the reversed ordering forwards from the cursor.
         nulls_largest = connections[queryset.db].features.nulls_order_largest
-        queryset = queryset.filter(_beyond(value, row_id, ordering.descending != backwards, nulls_largest))
+        descending = ordering.descending != backwards
+        queryset = queryset.filter(_beyond(value, row_id, descending, nulls_largest, ordering.sort_key.nullable))
     queryset = queryset.order_by(*_order_by(ordering.descending != backwards))
     rows = list(queryset[: size + 1])
     more = len(rows) > size
@@ -108,15 +110,18 @@ def _order_by(descending: bool) -> list:
     return [F("sort_value").asc(), F("id").asc()]
 
 
-def _beyond(value: Any, row_id: int, descending: bool, nulls_largest: bool) -> Q:
+def _beyond(value: Any, row_id: int, descending: bool, nulls_largest: bool, nullable: bool = True) -> Q:
     """Rows after (value, row_id) in the ordering; NULL is the largest value or the smallest."""
-    toward_nulls = descending != nulls_largest
+    toward_nulls = nullable and descending != nulls_largest
     after_id = Q(id__lt=row_id) if descending else Q(id__gt=row_id)
     if value is None:
         among_nulls = Q(sort_value__isnull=True) & after_id
         return among_nulls if toward_nulls else among_nulls | Q(sort_value__isnull=False)
     past = Q(sort_value__lt=value) if descending else Q(sort_value__gt=value)
-    beyond = past | (Q(sort_value=value) & after_id)
+    # The redundant bound (value <= v) is what the index starts from: without it the OR below is
+    # only a filter, and a page deep in the list would walk every row before it.
+    bound = Q(sort_value__lte=value) if descending else Q(sort_value__gte=value)
+    beyond = bound & (past | (Q(sort_value=value) & after_id))
     return beyond | Q(sort_value__isnull=True) if toward_nulls else beyond
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import ParseError, indent, tostring
 
 import defusedxml.ElementTree as SafeElementTree
+from django.utils import timezone
 
 from cicallback.models import CosHeader, Job
 
@@ -32,6 +34,23 @@ class Result:
         if self.before_size and self.after_size is not None:
             return self.after_size / self.before_size
         return None
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A time as a list row shows it, in the current time zone, formatted once per row."""
+
+    iso: str
+    date: str
+    time: str
+
+
+def moment(value: datetime | None) -> Moment | None:
+    # Three |date filters per row cost more than the rest of the row: format it here instead.
+    if value is None:
+        return None
+    local = timezone.localtime(value)
+    return Moment(local.isoformat(), local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S"))
 
 
 def result_of(job: Job, headers: list[CosHeader] | None = None) -> Result:

@@ -36,6 +36,7 @@ def list_rows(jobs: QuerySet) -> QuerySet:
 def with_results(jobs) -> list:
     for job in jobs:
         job.result = presenters.result_of(job, getattr(job, "size_headers", None))
+        job.finished = presenters.moment(job.end_time)
     return jobs
 
 
@@ -196,22 +197,22 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     query = _with_default_period(request.GET)
     job_filter = JobFilter(query, queryset=Job.objects.all())
     jobs = job_filter.qs
-    by_state = stats.ordered_states(stats.counts_by(jobs, "state"))
-    total = sum(n for _, n in by_state)
+    start, end = _range(job_filter, jobs)
+    figures = stats.counts(jobs, start, end)
+    by_state = stats.ordered_states(figures.by_state)
+    total = figures.total
     finished = sum(n for state, n in by_state if state in (Job.State.SUCCESS, Job.State.FAILED))
     failed = dict(by_state).get(Job.State.FAILED, 0)
-    start, end = _range(job_filter, jobs)
     chart = None
     if start is not None and total:
-        buckets, step = stats.jobs_over_time(jobs, start, end)
-        chart = stacked_bars(buckets, step, [state for state, _ in by_state])
+        chart = stacked_bars(figures.buckets, figures.step, [state for state, _ in by_state])
     context = {
         "filter": job_filter,
         "period": query.get("period", ""),
         "periods": PERIODS,
         "total": total,
         "by_state": by_state,
-        "by_tag": stats.counts_by(jobs, "tag"),
+        "by_tag": figures.by_tag,
         "failure_rate": failed / finished if finished else None,
         "failed": failed,
         "chart": chart,
