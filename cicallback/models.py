@@ -234,3 +234,49 @@ class Delivery(models.Model):
     @property
     def body_text(self) -> str:
         return bytes(self.body).decode("utf-8", errors="replace")
+
+
+class JobCount(models.Model):
+    """How many jobs were created in an hour, by state, tag and code.
+
+    Kept by database triggers on the job table (see the migration that adds them), so every
+    write counts, whoever makes it: callbacks, the admin, purges. The stats of a quarter then
+    add up a few thousand of these rows instead of reading a million jobs.
+    """
+
+    hour = models.DateTimeField()
+    state = models.CharField(max_length=64)
+    tag = models.CharField(max_length=64)
+    code = models.CharField(max_length=256)
+    jobs = models.BigIntegerField()
+    # The latest EndTime counted here. Only ever raised: a job that leaves this row later
+    # (updated or purged) was still seen ending then.
+    last_end_time = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hour", "state", "tag", "code"], name="jobcount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H:00} {self.state} {self.tag} {self.code}: {self.jobs}"
+
+
+class JobDurationCount(models.Model):
+    """How many finished jobs created in an hour took each duration (EndTime - StartTime), by
+    state, tag and code: the duration percentiles are read from here. Kept like JobCount."""
+
+    hour = models.DateTimeField()
+    state = models.CharField(max_length=64)
+    tag = models.CharField(max_length=64)
+    code = models.CharField(max_length=256)
+    microseconds = models.BigIntegerField()
+    jobs = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "state", "tag", "code", "microseconds"], name="jobdurationcount_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H:00} {self.tag} {self.microseconds} µs: {self.jobs}"

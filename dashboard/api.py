@@ -117,7 +117,7 @@ class JobStats(generics.GenericAPIView):
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         since, until = stats_range(filterset.form.cleaned_data)
-        return Response(self.get_serializer(job_stats(filterset.qs, since, until)).data)
+        return Response(self.get_serializer(job_stats(filterset.qs, since, until, filterset.form.cleaned_data)).data)
 
 
 def stats_range(filters: dict) -> tuple[datetime, datetime]:

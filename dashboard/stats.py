@@ -6,8 +6,10 @@ The stats page and GET /api/stats/ both read their numbers from here.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from django.db import connection
@@ -19,12 +21,14 @@ from django.db.models import (
     F,
     Func,
     Max,
+    Q,
     QuerySet,
+    Sum,
     Value,
 )
 from django.db.models.functions import TruncDay, TruncHour
 
-from cicallback.models import Job
+from cicallback.models import Job, JobCount, JobDurationCount
 
 # The order states are stacked and listed in: outcomes first, then jobs still under way.
 STATE_ORDER = [s.value for s in (Job.State.SUCCESS, Job.State.FAILED, Job.State.CANCEL, Job.State.PAUSE)] + [
@@ -32,6 +36,53 @@ STATE_ORDER = [s.value for s in (Job.State.SUCCESS, Job.State.FAILED, Job.State.
     Job.State.SUBMITTED.value,
 ]
 DURATION = ExpressionWrapper(F("end_time") - F("start_time"), output_field=DurationField())
+HOUR = timedelta(hours=1)
+# The filters JobCount can answer: its own columns, and creation times.
+COUNTED_FILTERS = {"state", "tag", "code", "period", "created_after", "created_before"}
+
+
+class Scope:
+    """The jobs a page's figures are about, and where to read them.
+
+    With only the filters JobCount knows, the whole hours of the range are read from the counts
+    the database keeps (a few rows an hour) and only the partial hours at its ends from the jobs.
+    Any other filter (a bucket, a search) reads the jobs themselves.
+    """
+
+    def __init__(self, jobs: QuerySet, filters: dict | None = None, start: datetime | None = None, end=None):
+        self.hours = _counted_hours(filters, start, end)
+        self.jobs = jobs
+        if self.hours is not None:
+            first, last = self.hours
+            self.jobs = jobs.filter(Q(creation_time__lt=first) | Q(creation_time__gte=last))
+            self.filters = filters
+
+    def counted(self, model: type[JobCount] | type[JobDurationCount]) -> QuerySet:
+        first, last = self.hours
+        counted = model.objects.filter(hour__gte=first, hour__lt=last).order_by()
+        if self.filters.get("state"):
+            counted = counted.filter(state__in=self.filters["state"])
+        if self.filters.get("tag"):
+            counted = counted.filter(tag=self.filters["tag"])
+        if self.filters.get("code"):
+            counted = counted.filter(code=self.filters["code"])
+        return counted
+
+
+def _counted_hours(filters: dict | None, start: datetime | None, end: datetime | None):
+    if filters is None or start is None or end is None:
+        return None
+    if any(value for key, value in filters.items() if key not in COUNTED_FILTERS):
+        return None
+    first = _truncate(start, HOUR)
+    if first < start:
+        first += HOUR
+    last = _truncate(end, HOUR)
+    return (first, last) if first < last else None
+
+
+def _scope(jobs: Scope | QuerySet) -> Scope:
+    return jobs if isinstance(jobs, Scope) else Scope(jobs)
 
 
 def counts_by(jobs: QuerySet, column: str) -> list[tuple[str, int]]:
@@ -52,15 +103,22 @@ class ErrorCode:
     last_seen: datetime | None
 
 
-def top_error_codes(jobs: QuerySet, limit: int = 10) -> list[ErrorCode]:
-    rows = (
-        jobs.failed()
-        .order_by()
-        .values_list("code")
-        .annotate(n=Count("id"), last=Max("end_time"))
-        .order_by("-n", "code")[:limit]
-    )
-    return [ErrorCode(code, n, last) for code, n, last in rows]
+def top_error_codes(jobs: Scope | QuerySet, limit: int = 10) -> list[ErrorCode]:
+    scope = _scope(jobs)
+    rows: Iterable = scope.jobs.failed().order_by().values_list("code").annotate(n=Count("id"), last=Max("end_time"))
+    if scope.hours is not None:
+        counted = scope.counted(JobCount).filter(state=Job.State.FAILED).values_list("code")
+        rows = chain(rows, counted.annotate(n=Sum("jobs"), last=Max("last_end_time")))
+    codes: dict[str, ErrorCode] = {}
+    for code, n, last in rows:
+        if not n:
+            continue
+        seen = codes.get(code)
+        if seen is not None:
+            n += seen.count
+            last = max(filter(None, (last, seen.last_seen)), default=None)
+        codes[code] = ErrorCode(code, n, last)
+    return sorted(codes.values(), key=lambda e: (-e.count, e.code))[:limit]
 
 
 @dataclass(frozen=True)
@@ -71,20 +129,27 @@ class DurationSpread:
     p95: timedelta | None
 
 
-def duration_percentiles(jobs: QuerySet) -> list[DurationSpread]:
+def duration_percentiles(jobs: Scope | QuerySet) -> list[DurationSpread]:
     """p50 and p95 of each tag's durations, exact, from how many jobs took each duration.
 
     CI reports times to the second, so a million jobs have a few hundred distinct durations: the
     database counts them in one hashed pass instead of sorting every duration per tag, which
     PERCENTILE_CONT must do (seconds at a million jobs).
     """
-    finished = jobs.filter(start_time__isnull=False, end_time__isnull=False).order_by()
-    rows = finished.annotate(spent=DURATION).values_list("tag", "spent").annotate(n=Count("*")).order_by("tag", "spent")
-    by_tag: dict[str, list[tuple[timedelta, int]]] = defaultdict(list)
+    scope = _scope(jobs)
+    finished = scope.jobs.filter(start_time__isnull=False, end_time__isnull=False).order_by()
+    rows: Iterable = finished.annotate(spent=DURATION).values_list("tag", "spent").annotate(n=Count("*"))
+    if scope.hours is not None:
+        counted = scope.counted(JobDurationCount).values_list("tag", "microseconds").annotate(n=Sum("jobs"))
+        rows = chain(rows, ((tag, timedelta(microseconds=us), n) for tag, us, n in counted))
+    took: dict[str, dict[timedelta, int]] = defaultdict(lambda: defaultdict(int))
     for tag, spent, n in rows:
-        by_tag[tag].append((spent, n))
+        took[tag][spent] += n
+    by_tag = {tag: sorted((spent, n) for spent, n in spents.items() if n) for tag, spents in took.items()}
     spreads = []
     for tag, counted in by_tag.items():
+        if not counted:
+            continue
         total = sum(n for _, n in counted)
         spreads.append(DurationSpread(tag, total, counted_percentile(counted, 0.5), counted_percentile(counted, 0.95)))
     return sorted(spreads, key=lambda s: (-s.jobs, s.tag))
@@ -144,22 +209,33 @@ def step_for(start: datetime, end: datetime) -> timedelta:
     return timedelta(hours=1) if end - start <= timedelta(days=7) else timedelta(days=1)
 
 
-def counts(jobs: QuerySet, start: datetime | None, end: datetime) -> Counts:
+def counts(jobs: Scope | QuerySet, start: datetime | None, end: datetime) -> Counts:
     """By state and tag, and per hour (per day over ranges longer than a week) from start to end.
 
     One GROUP BY (bucket, state, tag) gives every figure, where a query per figure would read a
     million jobs each; the (creation_time, state, tag, ...) index lets it skip the table.
     """
+    scope = _scope(jobs)
     step = step_for(start, end) if start is not None else timedelta(days=1)
     bucket: Any = Value(None, output_field=DateTimeField())
     if start is not None:
-        bucket = _bucket(step, _truncate(start, step))
-    rows = jobs.order_by().annotate(bucket=bucket).values_list("bucket", "state", "tag").annotate(n=Count("*"))
+        origin = _truncate(start, step)
+        bucket = _bucket(step, origin)
+    rows: Iterable = (
+        scope.jobs.order_by().annotate(bucket=bucket).values_list("bucket", "state", "tag").annotate(n=Count("*"))
+    )
+    if scope.hours is not None:
+        counted = scope.counted(JobCount).values_list("hour", "state", "tag").annotate(n=Sum("jobs"))
+        rows = chain(
+            rows, ((origin + (hour - origin) // step * step, state, tag, n) for hour, state, tag, n in counted)
+        )
     by_state: dict[str, int] = defaultdict(int)
     by_tag: dict[str, int] = defaultdict(int)
     failed_by_tag: dict[str, int] = defaultdict(int)
     counted: dict[datetime, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for moment, state, tag, n in rows:
+        if not n:
+            continue
         by_state[state] += n
         by_tag[tag] += n
         if state == Job.State.FAILED:
@@ -209,9 +285,12 @@ def _truncate(moment: datetime, step: timedelta) -> datetime:
     return moment.replace(hour=0) if step >= timedelta(days=1) else moment
 
 
-def job_stats(jobs: QuerySet, since: datetime, until: datetime) -> dict[str, Any]:
-    """Every figure for the jobs created in [since, until), as plain data (the API's stats)."""
-    jobs = jobs.filter(creation_time__gte=since, creation_time__lt=until)
+def job_stats(jobs: QuerySet, since: datetime, until: datetime, filters: dict | None = None) -> dict[str, Any]:
+    """Every figure for the jobs created in [since, until), as plain data (the API's stats).
+
+    `filters`, the JobFilter's values that made `jobs`, lets the figures come from the counts.
+    """
+    jobs = Scope(jobs.filter(creation_time__gte=since, creation_time__lt=until), filters, since, until)
     figures = counts(jobs, since, until)
     by_state = dict(figures.by_state)
     finished = by_state.get(Job.State.SUCCESS, 0) + by_state.get(Job.State.FAILED, 0)

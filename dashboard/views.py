@@ -172,11 +172,12 @@ def failed_jobs(request: HttpRequest) -> HttpResponse:
     job_filter = JobFilter(query, queryset=Job.objects.all())
     jobs = job_filter.qs
     latest = list_rows(jobs.failed()).order_by("-id")[:10]
+    start, end = _range(job_filter, jobs)
     context = {
         "filter": job_filter,
         "period": query.get("period", ""),
         "periods": PERIODS,
-        "error_codes": stats.top_error_codes(jobs, limit=20),
+        "error_codes": stats.top_error_codes(stats.Scope(jobs, job_filter.form.cleaned_data, start, end), limit=20),
         "latest": with_results(list(latest)),
         "list_query": _list_query(query, state="Failed"),
     }
@@ -198,7 +199,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     job_filter = JobFilter(query, queryset=Job.objects.all())
     jobs = job_filter.qs
     start, end = _range(job_filter, jobs)
-    figures = stats.counts(jobs, start, end)
+    scope = stats.Scope(jobs, job_filter.form.cleaned_data, start, end)
+    figures = stats.counts(scope, start, end)
     by_state = stats.ordered_states(figures.by_state)
     total = figures.total
     finished = sum(n for state, n in by_state if state in (Job.State.SUCCESS, Job.State.FAILED))
@@ -216,8 +218,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "failure_rate": failed / finished if finished else None,
         "failed": failed,
         "chart": chart,
-        "durations": stats.duration_percentiles(jobs),
-        "error_codes": stats.top_error_codes(jobs),
+        "durations": stats.duration_percentiles(scope),
+        "error_codes": stats.top_error_codes(scope),
         "list_query": _list_query(query),
     }
     return render(request, "dashboard/stats.html", context)

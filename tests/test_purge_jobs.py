@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from cicallback.models import CosHeader, Delivery, Job, WorkflowRun
+from cicallback.models import CosHeader, Delivery, Job, JobCount, JobDurationCount, WorkflowRun
 from tests.conftest import sample
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,12 @@ def test_it_deletes_old_jobs_with_their_rows_and_deliveries(history):
         "new-success"
     ]
     assert WorkflowRun.objects.count() == 0
+
+
+def test_purged_jobs_leave_the_stats_counts(history):
+    purge("--older-than", "90d")
+    assert [(c.state, c.jobs) for c in JobCount.objects.all()] == [("Success", 1)]
+    assert list(JobDurationCount.objects.values_list("jobs", flat=True)) == [1]
 
 
 def test_failed_jobs_can_be_kept_longer(history):

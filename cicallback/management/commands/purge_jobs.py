@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cicallback.management.arguments import age
-from cicallback.models import Delivery, Job, WorkflowRun
+from cicallback.models import Delivery, Job, JobCount, JobDurationCount, WorkflowRun
 
 
 class Command(BaseCommand):
@@ -39,6 +39,10 @@ class Command(BaseCommand):
         )
         stray_count = _delete_in_batches(stray, batch_size, dry_run)
         run_count = _delete_in_batches(runs, batch_size, dry_run)
+        if not dry_run:
+            # The triggers count purged jobs out; hours left with none need no row.
+            JobCount.objects.filter(jobs=0).delete()
+            JobDurationCount.objects.filter(jobs=0).delete()
         verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(
             f"{verb} {job_count} jobs with {delivery_count} deliveries, {stray_count} deliveries without a job "
