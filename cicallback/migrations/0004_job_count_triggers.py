@@ -59,6 +59,11 @@ POSTGRESQL = [
         REFERENCING OLD TABLE AS old_jobs FOR EACH STATEMENT EXECUTE FUNCTION cicallback_count_deleted_jobs()""",
     """CREATE TRIGGER cicallback_job_counted_truncate AFTER TRUNCATE ON cicallback_job
         FOR EACH STATEMENT EXECUTE FUNCTION cicallback_count_no_jobs()""",
+]
+# Counting the jobs already there (also for loaders that write with triggers off).
+RECOUNT_POSTGRESQL = [
+    "DELETE FROM cicallback_jobcount",
+    "DELETE FROM cicallback_jobdurationcount",
     _POSTGRESQL_COUNT.format(changes=f"SELECT {COUNTED}, 1 AS sign FROM cicallback_job"),
 ]
 POSTGRESQL_REVERSE = [
@@ -117,6 +122,10 @@ SQLITE = [
     f"""CREATE TRIGGER cicallback_job_counted_update AFTER UPDATE ON cicallback_job WHEN {_SQLITE_CHANGED}
         BEGIN {_sqlite_remove("OLD")} {_sqlite_add("NEW")} END""",
     f"CREATE TRIGGER cicallback_job_counted_delete AFTER DELETE ON cicallback_job BEGIN {_sqlite_remove('OLD')} END",
+]
+RECOUNT_SQLITE = [
+    "DELETE FROM cicallback_jobcount",
+    "DELETE FROM cicallback_jobdurationcount",
     f"""INSERT INTO cicallback_jobcount (hour, state, tag, code, jobs, last_end_time)
         SELECT {_hour("j")}, state, tag, code, count(*), max(end_time) FROM cicallback_job j
         WHERE creation_time IS NOT NULL GROUP BY 1, 2, 3, 4""",
@@ -146,7 +155,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
+            _run({"postgresql": POSTGRESQL + RECOUNT_POSTGRESQL, "sqlite": SQLITE + RECOUNT_SQLITE}),
             _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE}),
         )
     ]
