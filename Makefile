@@ -37,6 +37,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Ingest benchmark: callbacks/s beside a bare Django view, on SQLite and PostgreSQL (needs wrk).
+bench-ingest: $(STAMP)
+	$(PY) bench/ingest
+
 # Read benchmarks at JOBS jobs (default a million): load the dataset, then time every page
 # beside its baseline. PostgreSQL runs in a throwaway server; SQLite in a file under /tmp.
 JOBS ?= 1000000

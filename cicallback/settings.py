@@ -127,6 +127,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only the rows of the job lists: see dashboard/rows.py.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "dashboard.rows.environment"},
+    },
 ]
 
 DATABASES = {

@@ -225,10 +225,8 @@ def counts(jobs: Scope | QuerySet, start: datetime | None, end: datetime) -> Cou
         scope.jobs.order_by().annotate(bucket=bucket).values_list("bucket", "state", "tag").annotate(n=Count("*"))
     )
     if scope.hours is not None:
-        counted = scope.counted(JobCount).values_list("hour", "state", "tag").annotate(n=Sum("jobs"))
-        rows = chain(
-            rows, ((origin + (hour - origin) // step * step, state, tag, n) for hour, state, tag, n in counted)
-        )
+        counted = scope.counted(JobCount).annotate(bucket=_bucket(step, origin, "hour"))
+        rows = chain(rows, counted.values_list("bucket", "state", "tag").annotate(n=Sum("jobs")))
     by_state: dict[str, int] = defaultdict(int)
     by_tag: dict[str, int] = defaultdict(int)
     failed_by_tag: dict[str, int] = defaultdict(int)
@@ -251,14 +249,14 @@ class DateBin(Func):
     output_field = DateTimeField()
 
 
-def _bucket(step: timedelta, origin: datetime) -> Any:
-    """The start of the hour or day a job was created in, counted in steps from origin."""
+def _bucket(step: timedelta, origin: datetime, moment: str = "creation_time") -> Any:
+    """The start of the hour or day of `moment` (a job's creation), counted in steps from origin."""
     if connection.vendor == "postgresql":
         # Plain arithmetic on the timestamp: date_trunc converts each of a million times to a
         # time zone first, which costs more than reading them.
-        return DateBin(Value(step), F("creation_time"), Value(origin))
+        return DateBin(Value(step), F(moment), Value(origin))
     trunc = TruncHour if step == timedelta(hours=1) else TruncDay
-    return trunc("creation_time")
+    return trunc(moment)
 
 
 def _by_count(counted: dict[str, int]) -> list[tuple[str, int]]:

@@ -19,6 +19,7 @@ from dashboard import export, presenters, stats
 from dashboard.charts import stacked_bars
 from dashboard.filters import PERIODS, JobFilter
 from dashboard.keyset import SORT_KEYS, Ordering, paginate
+from dashboard.rows import job_rows
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -49,10 +50,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
     ordering = Ordering.parse(request.GET.get("sort"))
     cursor = request.GET.get("cursor")
     page = paginate(job_filter.qs, ordering, cursor, PAGE_SIZE)
-    with_results(page.rows)
-    context = {"filter": job_filter, "page": page, "rows": page.rows, "ordering": ordering, "first_page": not cursor}
+    rows = job_rows(with_results(page.rows))
     if request.headers.get("HX-Request"):
-        return render(request, "dashboard/_job_rows.html", context)
+        return HttpResponse(rows)
+    context = {"filter": job_filter, "page": page, "rows": rows, "ordering": ordering, "first_page": not cursor}
     filtered = any(value for key, value in request.GET.items() if key in job_filter.filters)
     context |= {
         "columns": _columns(ordering),
@@ -178,7 +179,7 @@ def failed_jobs(request: HttpRequest) -> HttpResponse:
         "period": query.get("period", ""),
         "periods": PERIODS,
         "error_codes": stats.top_error_codes(stats.Scope(jobs, job_filter.form.cleaned_data, start, end), limit=20),
-        "latest": with_results(list(latest)),
+        "latest": job_rows(with_results(list(latest))),
         "list_query": _list_query(query, state="Failed"),
     }
     return render(request, "dashboard/failed.html", context)
