@@ -7,6 +7,7 @@ provide a secret key and callback tokens: starting without them is an error that
 import ipaddress
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -157,8 +158,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not memory, so tests see the locking that concurrent writers meet in real use.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # A file, not memory, so tests see the locking that concurrent writers meet in real use; one
+    # per test process, so two test runs from one checkout never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"cicallback-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
