@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from cicallback.http import IPAddress, client_ip
+
 DELIVERIES = Counter("cicallback_deliveries", "Callback deliveries received", ["outcome", "event"])
 REQUEST_SECONDS = Histogram(
     "cicallback_request_duration_seconds",
@@ -83,8 +85,32 @@ def _allowed(request: HttpRequest) -> bool:
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())
-    try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
+    # A proxy on an allowed address would otherwise pass on every outside request as its own.
+    if any(header in request.headers for header in _PROXY_HEADERS) and not _vouched_for(request):
         return False
-    return any(address in ipaddress.ip_network(net, strict=False) for net in settings.CICALLBACK_METRICS_ALLOWED_IPS)
+    return _within(_address(client_ip(request) or ""), settings.CICALLBACK_METRICS_ALLOWED_IPS)
+
+
+_PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+
+
+def _vouched_for(request: HttpRequest) -> bool:
+    """A trusted proxy passed the request on and wrote every hop of X-Forwarded-For as an address.
+
+    Only then is client_ip the client's own address. client_ip reads no other proxy header, and
+    falls back to the proxy's address on a hop it cannot read.
+    """
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    hops = [_address(hop) for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+    return _within(remote, settings.CICALLBACK_TRUSTED_PROXIES) and None not in hops
+
+
+def _address(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _within(address: IPAddress | None, networks: list[str]) -> bool:
+    return address is not None and any(address in ipaddress.ip_network(net, strict=False) for net in networks)

@@ -40,6 +40,43 @@ def test_metrics_refuse_an_outside_address(client):
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.5").status_code == 403
 
 
+def test_metrics_refuse_an_outside_client_behind_the_documented_proxy(client, settings):
+    settings.CICALLBACK_TRUSTED_PROXIES = ["127.0.0.1"]
+    response = client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_X_FORWARDED_FOR": "127.0.0.1"},  # from a proxy that is not trusted
+        {"HTTP_X_REAL_IP": "127.0.0.1"},
+        {"HTTP_FORWARDED": "for=127.0.0.1"},
+        {"HTTP_X_FORWARDED_FOR": "unix:"},  # what nginx writes for a client on a Unix socket
+    ],
+)
+def test_metrics_refuse_a_proxied_request_no_trusted_proxy_vouches_for(client, headers):
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", **headers).status_code == 403
+
+
+def test_metrics_answer_an_allowed_client_a_trusted_proxy_vouches_for(client, settings):
+    settings.CICALLBACK_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.CICALLBACK_METRICS_ALLOWED_IPS = ["10.0.0.0/8"]
+    forwarded = {"HTTP_X_FORWARDED_FOR": "10.1.2.3", "HTTP_X_REAL_IP": "10.1.2.3"}
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", **forwarded).status_code == 200
+
+
+def test_metrics_answer_a_proxied_request_with_the_token(client, settings):
+    settings.CICALLBACK_METRICS_TOKEN = "scrape-secret"
+    response = client.get(
+        "/metrics",
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+        HTTP_AUTHORIZATION="Bearer scrape-secret",
+    )
+    assert response.status_code == 200
+
+
 def test_metrics_with_a_token_need_the_token(client, settings):
     settings.CICALLBACK_METRICS_TOKEN = "scrape-secret"
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
