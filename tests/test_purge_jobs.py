@@ -63,6 +63,12 @@ def test_failed_jobs_can_be_kept_longer(history):
     assert set(Job.objects.values_list("job_id", flat=True)) == {"old-failure", "new-success"}
 
 
+def test_a_keep_failed_for_shorter_than_older_than_is_refused(history):
+    with pytest.raises(CommandError, match="must not be shorter than --older-than"):
+        purge("--older-than", "90d", "--keep-failed-for", "30d")
+    assert Job.objects.count() == 3
+
+
 def test_bodies_only_keeps_jobs_and_empties_old_bodies(history):
     Delivery.objects.filter(job__job_id="old-success").update(received_at=timezone.now() - timedelta(days=100))
     output = purge("--older-than", "90d", "--bodies-only")

@@ -1,6 +1,6 @@
 """Keep the tables in check: delete old jobs and deliveries in small batches, safe beside traffic."""
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
 
     def handle(self, *args, older_than, keep_failed_for, bodies_only, batch_size, dry_run, **options) -> None:
+        if keep_failed_for and keep_failed_for < older_than:
+            # Read as asked, it would delete failed jobs sooner than the others: surely a slip.
+            raise CommandError("--keep-failed-for keeps failed jobs longer: it must not be shorter than --older-than")
         now = timezone.now()
         cutoff = now - older_than
         if bodies_only:
