@@ -7,13 +7,14 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Min, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from cicallback.management.commands.load_demo import DEMO_PREFIX
 from cicallback.models import CosHeader, Job, WorkflowRun
 from dashboard import export, presenters, stats
 from dashboard.charts import stacked_bars
@@ -26,6 +27,10 @@ COUNT_CAP = 10_000
 # Pages about a time range (failed jobs, stats) look at the last week unless told otherwise.
 DEFAULT_PERIOD = "7d"
 SAMPLE_BODY = "tests/samples/seed2-workflow.xml"
+# A job may be delivered thousands of times; its page shows the latest few and links to the rest.
+DELIVERIES_SHOWN = 20
+# The filters the list shows at once; the others fold under "More filters".
+MAIN_FILTERS = ("q", "period", "state")
 
 
 def list_rows(jobs: QuerySet) -> QuerySet:
@@ -38,7 +43,13 @@ def with_results(jobs) -> list:
     for job in jobs:
         job.result = presenters.result_of(job, getattr(job, "size_headers", None))
         job.finished = presenters.moment(job.end_time)
+        job.demo = is_demo(job)
     return jobs
+
+
+def is_demo(job: Job) -> bool:
+    """Whether load_demo made the job up, as its JobId says."""
+    return job.job_id.startswith(DEMO_PREFIX)
 
 
 @require_GET
@@ -55,7 +66,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
         return HttpResponse(rows)
     context = {"filter": job_filter, "page": page, "rows": rows, "ordering": ordering, "first_page": not cursor}
     filtered = any(value for key, value in request.GET.items() if key in job_filter.filters)
+    more_filters = [job_filter.form[name] for name in job_filter.filters if name not in MAIN_FILTERS]
     context |= {
+        "more_filters": more_filters,
+        # A filter in effect, or one to correct, is not hidden in a closed panel.
+        "more_open": any(field.value() for field in more_filters),
         "columns": _columns(ordering),
         "count": _capped_count(job_filter.qs) if page.rows or filtered else 0,
         "count_cap": COUNT_CAP,
@@ -96,9 +111,17 @@ def _callback_help(request: HttpRequest) -> dict:
 
 @require_GET
 @login_required
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered list as CSV, in the list's order, streamed row by row whatever its length."""
-    jobs = JobFilter(request.GET, queryset=Job.objects.with_summary()).qs
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered list as CSV, in the list's order, streamed row by row whatever its length.
+
+    - 200: the CSV file.
+    - 400: a filter value that cannot be read; the plain-text body names each one and why. Exporting
+      with the bad filter left out would hand over more jobs than were asked for.
+    """
+    job_filter = JobFilter(request.GET, queryset=Job.objects.with_summary())
+    if not job_filter.is_valid():
+        return _bad_filters(job_filter)
+    jobs = job_filter.qs
     ordering = Ordering.parse(request.GET.get("sort"))
     jobs = jobs.annotate(sort_value=ordering.sort_key.expression).order_by(
         *(["-sort_value", "-id"] if ordering.descending else ["sort_value", "id"])
@@ -111,18 +134,28 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     )
 
 
+def _bad_filters(job_filter: JobFilter) -> HttpResponseBadRequest:
+    lines = [f"{name}: {' '.join(errors)}" for name, errors in job_filter.errors.items()]
+    text = "Some filters could not be read, so nothing was exported.\n" + "\n".join(lines) + "\n"
+    return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 @login_required
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = get_object_or_404(Job.objects.with_details(), job_id=job_id)
     headers = list(job.cos_headers.all())
     workflow = getattr(job, "workflow", None) if _has_workflow(job) else None
+    # One more than shown tells whether there are more, so only a job that has more is counted.
+    deliveries = list(job.deliveries.all()[: DELIVERIES_SHOWN + 1])
     context = {
         "job": job,
+        "demo": is_demo(job),
         "headers": headers,
         "result": presenters.result_of(job, headers),
         "operation": presenters.operation_lines(job.operation or {}),
-        "deliveries": [(d, presenters.pretty_body(bytes(d.body))) for d in job.deliveries.all()[:20]],
+        "deliveries": [(d, presenters.pretty_body(bytes(d.body))) for d in deliveries[:DELIVERIES_SHOWN]],
+        "delivery_count": job.deliveries.count() if len(deliveries) > DELIVERIES_SHOWN else None,
         "workflow": workflow,
     }
     if workflow is not None:

@@ -57,3 +57,18 @@ def test_it_reads_the_jobs_in_one_query_whatever_their_number(admin_client, jobs
     response = admin_client.get("/jobs.csv")
     with django_assert_num_queries(1):
         assert len(rows(response)) == 23
+
+
+def test_a_filter_value_it_cannot_read_is_refused_naming_each_one(admin_client, jobs):
+    response = admin_client.get("/jobs.csv?created_after=yesterday&state=Bogus")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "created_after: Enter a valid date/time." in lines
+    assert "state: Select a valid choice. Bogus is not one of the available choices." in lines
+
+
+def test_a_bad_value_among_good_ones_is_still_refused(admin_client, jobs):
+    response = admin_client.get("/jobs.csv?state=Failed&ended_before=soon")
+    assert response.status_code == 400
+    assert "ended_before: " in response.content.decode()

@@ -1,5 +1,8 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cicallback.receive import Arrival, receive
 from tests.conftest import sample
 from tests.jobs import store, xml_job
 
@@ -93,3 +96,38 @@ def test_its_query_count_is_fixed(admin_client, sender, django_assert_num_querie
     # the run's other jobs, the run with its tasks (2)
     with django_assert_num_queries(8):
         admin_client.get(f"/jobs/{JOB}/")
+
+
+def deliver(times: int) -> None:
+    """The seed2 sample delivered `times` times: once stored, then duplicates of the same job."""
+    for _ in range(times):
+        receive(sample("seed2-workflow.xml"), Arrival(content_type="application/xml"))
+
+
+def test_past_20_deliveries_it_says_how_many_there_are_and_links_to_all_of_them(admin_client):
+    deliver(22)
+    html = admin_client.get(f"/jobs/{JOB}/").content.decode()
+    assert html.count('<details class="delivery"') == 20
+    assert "Showing the latest 20 of 22 deliveries" in html
+    assert f'href="/api/jobs/{JOB}/deliveries/"' in html
+    admin_link = html.split('href="/admin/cicallback/delivery/?', 1)[1].split('"', 1)[0]
+    changelist = admin_client.get(f"/admin/cicallback/delivery/?{admin_link}")
+    assert changelist.context["cl"].result_count == 22
+
+
+def test_the_admin_link_is_left_out_for_users_who_cannot_open_it(client, django_user_model):
+    deliver(21)
+    client.force_login(django_user_model.objects.create_user("viewer", password="x"))
+    html = client.get(f"/jobs/{JOB}/").content.decode()
+    assert "Showing the latest 20 of 21 deliveries" in html
+    assert f'href="/api/jobs/{JOB}/deliveries/"' in html
+    assert "/admin/" not in html
+
+
+def test_up_to_20_deliveries_are_all_shown_and_not_counted(admin_client):
+    deliver(20)
+    with CaptureQueriesContext(connection) as queries:
+        html = admin_client.get(f"/jobs/{JOB}/").content.decode()
+    assert html.count('<details class="delivery"') == 20
+    assert "Showing the latest" not in html
+    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)

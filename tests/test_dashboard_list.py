@@ -125,3 +125,19 @@ def test_no_match_says_so_and_offers_to_clear_the_filters(admin_client, some_job
     html = admin_client.get("/?tag=Nothing").content.decode()
     assert "No jobs match these filters" in html
     assert TOKEN not in html
+
+
+def test_more_filters_stay_folded_while_none_of_them_is_set(admin_client, some_jobs):
+    html = admin_client.get("/?state=Failed&q=bad").content.decode()
+    assert '<details class="more">' in html
+
+
+def test_more_filters_are_open_when_one_of_them_is_set(admin_client, some_jobs):
+    html = admin_client.get("/?tag=PicProcess").content.decode()
+    assert '<details class="more" open>' in html
+    assert 'name="tag" value="PicProcess"' in html
+
+
+def test_more_filters_are_open_when_one_of_them_needs_correcting(admin_client, some_jobs):
+    html = admin_client.get("/?created_after=yesterday").content.decode()
+    assert '<details class="more" open>' in html
