@@ -85,6 +85,47 @@ def test_a_new_job_appears_without_a_reload(fast_refresh, jobs, logged_in):
     assert page.evaluate("window.loadedOnce") is True  # the same page, not a reload
 
 
+# The page says it is hidden or visible as the test sets it. Each check of it is counted: the
+# hidden page's poll checks once a tick before it decides not to ask. Refreshes are counted too.
+SET_VISIBILITY = """(state) => {
+  if (!("visibility" in window)) {
+    window.refreshes = 0;
+    window.visibilityChecks = 0;
+    document.addEventListener("htmx:beforeRequest", () => { window.refreshes += 1; });
+    Object.defineProperty(document, "visibilityState", {
+      configurable: true,
+      get() { window.visibilityChecks += 1; return window.visibility; },
+    });
+  }
+  window.visibility = state;
+  document.dispatchEvent(new Event("visibilitychange"));
+  window.visibilityChecks = 0;
+}"""
+# Resolves once no refresh is under way.
+REFRESH_DONE = """() => new Promise((resolve) => {
+  const rows = document.getElementById("job-rows");
+  if (!rows.classList.contains("htmx-request")) return resolve();
+  document.addEventListener("htmx:afterRequest", () => resolve(), { once: true });
+})"""
+
+
+def test_a_hidden_page_does_not_refresh_until_it_is_shown_again(fast_refresh, jobs, logged_in):
+    page = logged_in
+    page.goto("/")
+    expect(page.locator("#job-rows tr")).to_have_count(3)
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.evaluate(REFRESH_DONE)
+    page.evaluate("window.refreshes = 0")
+    store(xml_job("fresh-job", created=timezone.now()))
+    # Two ticks of the one-second poll go by with the page hidden, unless one of them refreshes.
+    page.wait_for_function("window.visibilityChecks >= 2 || window.refreshes > 0")
+    assert page.evaluate("window.refreshes") == 0
+    expect(page.locator("#job-rows")).not_to_contain_text("fresh-job")
+    with page.expect_request(lambda request: request.headers.get("hx-request") == "true"):
+        page.evaluate(SET_VISIBILITY, "visible")
+    expect(page.locator("#job-rows tr").first).to_contain_text("fresh-job")
+
+
 def test_the_list_fits_a_phone(jobs, logged_in):
     page = logged_in
     page.set_viewport_size({"width": 390, "height": 844})
