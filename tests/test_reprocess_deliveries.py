@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cicallback.models import Delivery, Job
 from cicallback.parsing import CallbackError
+from cicallback.replay import replayable
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,25 @@ def test_replay_can_pick_one_job(refused_by_an_old_parser):
 def test_replay_can_pick_a_time_range(refused_by_an_old_parser):
     assert "Replayed 0 deliveries" in replay("--until", "2000-01-01T00:00:00")
     assert "Replayed 3 deliveries" in replay("--since", "2000-01-01T00:00:00+00:00")
+
+
+def test_deliveries_whose_body_was_purged_are_skipped_and_keep_their_job(sender):
+    sender.post_sample("seed2-workflow.xml")
+    call_command("purge_jobs", "--older-than", "0h", "--bodies-only", stdout=StringIO())
+    output = replay("--outcome", "stored")
+    assert "Replayed 0 deliveries" in output
+    assert "Skipped 1 deliveries whose body was emptied by purge_jobs --bodies-only" in output
+    delivery = Delivery.objects.get()
+    assert (delivery.outcome, delivery.job.job_id) == ("stored", "c93984788066911ed89ed352d4d9d2084")
+
+
+def test_a_delivery_received_empty_is_still_replayable(sender):
+    sender.post(b"")
+    sender.post_sample("failed-pic.xml")
+    Delivery.objects.filter(outcome="stored").update(body=b"")
+    deliveries, dropped = replayable(Delivery.objects.all())
+    assert list(deliveries.values_list("outcome", flat=True)) == ["rejected"]
+    assert dropped == 1
 
 
 def test_the_admin_action_replays_the_selected_deliveries(admin_client, refused_by_an_old_parser):

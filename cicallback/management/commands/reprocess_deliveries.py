@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from cicallback.management.arguments import iso_time
 from cicallback.models import Delivery
 from cicallback.receive import process
+from cicallback.replay import replayable
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             deliveries = deliveries.filter(received_at__lt=until)
         if job_id:
             deliveries = deliveries.filter(reported_job_id=job_id)
+        deliveries, dropped = replayable(deliveries)
         tally: dict[str, int] = {}
         for delivery in deliveries.order_by("received_at", "id").iterator(chunk_size=200):
             before = delivery.outcome
@@ -45,3 +47,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} {sum(tally.values())} deliveries")
         for change, count in sorted(tally.items()):
             self.stdout.write(f"  {change}: {count}")
+        if dropped:
+            verb = "Would skip" if dry_run else "Skipped"
+            self.stdout.write(
+                f"{verb} {dropped} deliveries whose body was emptied by purge_jobs --bodies-only: "
+                "there is nothing to parse, and their jobs are kept as they are"
+            )
