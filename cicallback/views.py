@@ -52,6 +52,13 @@ def receive_callback(request: HttpRequest, token: str) -> HttpResponse:
     return _answer(200, f"{outcome} {delivery.reported_job_id or delivery.event_name}")
 
 
+@csrf_exempt
+def unknown_callback_path(request: HttpRequest) -> HttpResponse:
+    # /callback//, /callback/../../etc/: no token has that shape. Answered like an unknown token,
+    # in plain text, rather than with a page meant for people.
+    return _answer(404, "unknown callback token")
+
+
 def _answer(status: int, message: str, **headers: str) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8", headers=headers)
 

@@ -35,7 +35,7 @@ SECURITY_HEADERS = {
 CLASSIFIED = {
     "dashboard:job_list", "dashboard:export_csv", "dashboard:job_detail", "dashboard:failed", "dashboard:stats",
     "api:job-list", "api:job-detail", "api:job-deliveries", "api:stats", "api:schema", "api:docs",
-    "callback", "healthz", "metrics", "login", "logout",
+    "callback", "callback_unknown", "healthz", "metrics", "login", "logout",
 }  # fmt: skip
 
 
@@ -127,6 +127,7 @@ def test_the_callback_needs_its_token_whoever_asks(client, member, staff):
             == 404
         )
         assert visitor.get(f"/callback/{TOKEN}/").status_code == 405
+        assert visitor.post("/callback//", b"", content_type="application/xml").status_code == 404
 
 
 def test_healthz_is_open_to_all(client, member):

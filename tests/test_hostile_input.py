@@ -152,9 +152,11 @@ def test_the_content_type_header_does_not_decide_the_format(sender, content_type
         "/callback//",
     ],
 )
-def test_odd_tokens_are_refused_without_an_error(client, path):
+def test_odd_tokens_are_refused_as_unknown_in_plain_text(client, path):
     response = client.generic("POST", path, sample("seed1-job-api.xml"))
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 404
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content == b"unknown callback token\n"
     assert Delivery.objects.count() == 0
 
 
