@@ -1,5 +1,5 @@
-"""The database goes away mid-stream: callbacks get 503 and nothing half-written; once it is back,
-callbacks are stored again without restarting the app."""
+"""The database goes away mid-stream: callbacks and /healthz get 503 and nothing is half-written;
+once it is back, callbacks are stored again and /healthz is 200 without restarting the app."""
 
 import contextlib
 import shutil
@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import sample
-from tests.servers import PG_BINDIR, PostgresServer, gunicorn, migrate, post, production_env
+from tests.servers import PG_BINDIR, PostgresServer, get, gunicorn, migrate, post, production_env
 
 pytestmark = pytest.mark.postgres
 
@@ -35,7 +35,7 @@ def body_for(job_id: str) -> bytes:
     return sample("seed2-workflow.xml").replace(b"c93984788066911ed89ed352d4d9d2084", job_id.encode())
 
 
-def test_callbacks_get_503_while_the_database_is_down_and_200_after(own_postgres):
+def test_callbacks_and_healthz_get_503_while_the_database_is_down_and_200_after(own_postgres):
     import psycopg
 
     env = production_env(own_postgres.url, DATABASE_CONN_MAX_AGE="600")
@@ -43,13 +43,16 @@ def test_callbacks_get_503_while_the_database_is_down_and_200_after(own_postgres
     with gunicorn(env) as port:
         assert post(port, body_for("before-1"))[0] == 200
         assert post(port, body_for("before-2"))[0] == 200
+        assert get(port, "/healthz") == (200, b"ok\n")
 
         own_postgres.stop()
         during = [post(port, body_for(f"during-{i}")) for i in range(5)]
         assert [status for status, _ in during] == [503] * 5
         assert all(b"the database is unavailable" in answer for _, answer in during)
+        assert get(port, "/healthz") == (503, b"database unavailable\n")
 
         own_postgres.start()
+        assert get(port, "/healthz") == (200, b"ok\n")
         assert post(port, body_for("after-1"))[0] == 200
         assert post(port, body_for("during-0"))[0] == 200  # the sender's retry
 
