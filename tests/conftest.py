@@ -41,3 +41,15 @@ class Sender:
 @pytest.fixture
 def sender(client: Client) -> Sender:
     return Sender(client)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # A test that measures something records it as a "figures" property, shown here without -s.
+    lines = []
+    for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed"):
+        if report.when == "call":
+            lines += [value for name, value in report.user_properties if name == "figures"]
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)

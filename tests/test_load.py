@@ -29,7 +29,7 @@ def bodies(template: bytes):
 
 
 @pytest.mark.django_db
-def test_thousands_of_callbacks_from_concurrent_clients_are_all_kept():
+def test_thousands_of_callbacks_from_concurrent_clients_are_all_kept(record_property):
     with fresh_database(connection.vendor, settings.DATABASES["default"], name="cicallback_load") as url:
         env = production_env(url)
         migrate(env)
@@ -37,7 +37,11 @@ def test_thousands_of_callbacks_from_concurrent_clients_are_all_kept():
             result = run_load(port, f"/callback/{TOKEN}/", bodies(sample("seed2-workflow.xml")), clients=CLIENTS)
         jobs = count_rows(url, "cicallback_job")
         deliveries = count_rows(url, "cicallback_delivery")
-    print(f"\n{connection.vendor}: {result.requests} requests in {result.seconds:.1f} s ({result.per_second:.0f}/s)")
+    record_property(
+        "figures",
+        f"load, {connection.vendor}: {result.requests} requests from {CLIENTS} clients in {result.seconds:.1f} s, "
+        f"{result.per_second:.0f}/s, {result.errors} errors",
+    )
     assert result.errors == 0
     assert result.count(500, 600) == 0
     assert result.count(200, 300) == DISTINCT + DUPLICATES
