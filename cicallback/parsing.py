@@ -12,7 +12,7 @@ import codecs
 import json
 import re
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -21,6 +21,10 @@ import defusedxml.ElementTree as SafeElementTree
 
 # CI reports times in China Standard Time; a time sent without an offset is read in it.
 CI_TIMEZONE = timezone(timedelta(hours=8), "CST")
+# The database keeps times in UTC and pages show them in any time zone (offsets are under a day),
+# so a time must stay a valid datetime a day either side of its UTC value.
+EARLIEST_TIME = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+LATEST_TIME = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
 
 MAX_DEPTH = 64
 INT32_MAX = 2**31 - 1
@@ -292,20 +296,27 @@ def _normalise_json(value: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise CallbackError(f"body is nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, dict):
-        return {_no_nul(k): _normalise_json(v, depth + 1) for k, v in value.items() if v is not None}
+        return {_storable(k): _normalise_json(v, depth + 1) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_normalise_json(v, depth + 1) for v in value if v is not None]
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _no_nul(str(value))
+    return _storable(str(value))
 
 
-def _no_nul(text: str) -> str:
-    # The raw body was checked for NUL bytes; JSON can still spell one as an escape. No database
-    # text column holds it.
-    if "\x00" in text:
+# The raw body was checked for NUL bytes and decoded, which refuses surrogates; JSON can still spell
+# either as an escape (a surrogate pair reads as one character, a lone surrogate stays one).
+# Neither is text that UTF-8 or a database text column holds.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return text
+    if found.group() == "\x00":
         raise CallbackError("body contains a NUL character")
-    return text
+    raise CallbackError(f"body contains a lone surrogate \\u{ord(found.group()):04x}, which is not a character")
 
 
 def _kind(value: Any) -> str:
@@ -382,7 +393,14 @@ class _Node:
             value = datetime.fromisoformat(raw)
         except ValueError:
             raise CallbackError(f"{self.where(key)} is not a time: {raw[:40]!r}") from None
-        return value if value.tzinfo else value.replace(tzinfo=CI_TIMEZONE)
+        value = value if value.tzinfo else value.replace(tzinfo=CI_TIMEZONE)
+        try:
+            in_range = EARLIEST_TIME <= value <= LATEST_TIME
+        except OverflowError:  # its UTC value is before year 1 or after year 9999
+            in_range = False
+        if not in_range:
+            raise CallbackError(f"{self.where(key)} is out of range: {raw[:40]!r}")
+        return value
 
     def child(self, key: str) -> _Node:
         value = self.tree.get(key, {})

@@ -41,15 +41,21 @@ def mutated_bytes(draw) -> bytes:
     return bytes(body)
 
 
+# Surrogates too: JSON can escape one on its own, though no text holds it.
+CHARACTERS = st.one_of(st.characters(), st.characters(categories=["Cs"]))
+TRICKY_TEXTS = [
+    "", "-", "0", "417", "Failed", "\ud800", "2022-07-18T15:16:44+0800", "2022-07-18 15:16:44+0800",
+    "0001-01-01T00:00:00+0800", "9999-12-31T23:59:59-1000",  # beyond the calendar in UTC
+]  # fmt: skip
 JSON_VALUES = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=30),
-    st.sampled_from(["", "-", "0", "417", "2022-07-18T15:16:44+0800", "2022-07-18 15:16:44+0800", "Failed"]),
-    st.lists(st.text(max_size=5), max_size=3),
-    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3),
+    st.text(CHARACTERS, max_size=30),
+    st.sampled_from(TRICKY_TEXTS),
+    st.lists(st.text(CHARACTERS, max_size=5), max_size=3),
+    st.dictionaries(st.text(CHARACTERS, max_size=5), st.text(CHARACTERS, max_size=5), max_size=3),
 )
 
 

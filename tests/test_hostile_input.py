@@ -52,6 +52,8 @@ BAD_BODIES = [
     ("invalid UTF-8", b"<Response>\xc0\xaf</Response>", 400, "body is not valid UTF-8"),
     ("a NUL byte", sample("seed1-job-api.xml").replace(b"deer", b"de\x00er"), 400, "NUL character"),
     ("a NUL escaped in JSON", job_json(Message="a\u0000b"), 400, "NUL character"),
+    ("a lone surrogate escaped in JSON", job_json(Operation={"UserData": "\ud800"}), 400, "lone surrogate \\ud800"),
+    ("a lone surrogate escaped in a JSON key", job_json(Operation={"\udc00": "x"}), 400, "lone surrogate \\udc00"),
     ("a control character in XML", b"<Response>\x01</Response>", 400, "not well-formed XML"),
     ("a raw control character in a JSON string", b'{"EventName": "Task\x01Finish"}', 400, "not valid JSON"),
     # structure
@@ -89,6 +91,10 @@ BAD_BODIES = [
     ("a list where an object belongs", job_json(Operation=["a"]), 400, "JobsDetail/Operation must be an object"),
     ("null for the JobId", job_json(JobId=None), 400, "JobsDetail/JobId is missing"),
     ("a time that is not one", job_json(EndTime="2024-13-45T99:00:00+0800"), 400, "JobsDetail/EndTime is not a time"),
+    ("a time before year 1 in UTC", job_json(EndTime="0001-01-01T00:00:00+0800"), 400,
+     "JobsDetail/EndTime is out of range: '0001-01-01T00:00:00+0800'"),
+    ("a time after year 9999 in UTC", job_json(CreationTime="9999-12-31T23:59:59-1000"), 400,
+     "JobsDetail/CreationTime is out of range: '9999-12-31T23:59:59-1000'"),
 ]  # fmt: skip
 
 ACCEPTED_BODIES = [
@@ -99,6 +105,7 @@ ACCEPTED_BODIES = [
     ("an unknown EventName", b'{"EventName": "SomethingElse", "Whatever": [1, 2]}', "unknown_event"),
     ("unknown fields", job_json(Surprise={"Deep": {"Deeper": "x"}}, Operation={"NewType": {"A": "1"}}), "stored"),
     ("escaped control characters in JSON", job_json(Message="tab\tbell\u0007"), "stored"),
+    ("an emoji escaped as a surrogate pair in JSON", job_json(Message="\U0001f600"), "stored"),
 ]
 
 
@@ -117,6 +124,8 @@ def test_bad_bodies_get_a_clear_4xx(sender, case, body, status, message):
     assert response.status_code == status
     assert message in response.content.decode()
     assert Job.objects.count() == 0
+    # A body that was read is kept, as rejected; one refused before reading is not.
+    assert list(Delivery.objects.values_list("outcome", flat=True)) == (["rejected"] if status == 400 else [])
 
 
 @pytest.mark.parametrize(("case", "body", "outcome"), ACCEPTED_BODIES, ids=[c[0] for c in ACCEPTED_BODIES])

@@ -48,6 +48,21 @@ def test_it_refuses_a_time_it_cannot_read():
         parse_callback(xml_job("<EndTime>yesterday</EndTime>"))
 
 
+@pytest.mark.parametrize("raw", ["0001-01-01T00:00:00+0800", "9999-12-31T23:59:59-1000", "0001-01-01T12:00:00+0000"])
+def test_it_refuses_a_time_too_close_to_the_ends_of_the_calendar_to_store_and_show(raw):
+    with pytest.raises(CallbackError) as error:
+        parse_callback(xml_job(f"<EndTime>{raw}</EndTime>"))
+    assert str(error.value) == f"JobsDetail/EndTime is out of range: {raw!r}"
+
+
+def test_a_time_a_day_inside_the_calendar_is_read():
+    job = parse_callback(
+        xml_job("<StartTime>0001-01-02T08:00:00+0800</StartTime><EndTime>9999-12-30T23:59:59Z</EndTime>")
+    ).job
+    assert job.start_time == datetime(1, 1, 2, tzinfo=UTC)
+    assert job.end_time == datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC)
+
+
 def test_one_cos_header_is_a_list_of_one():
     job = parse_callback(xml_job("<Input><CosHeaders><Key>a</Key><Value>1</Value></CosHeaders></Input>")).job
     assert [(h.key, h.value) for h in job.cos_headers] == [("a", "1")]
@@ -97,6 +112,11 @@ def test_json_null_reads_as_omitted():
     job = parse_callback(json_job(Message=None, Input=None, Workflow=None)).job
     assert job.message == ""
     assert job.workflow is None
+
+
+def test_a_surrogate_pair_escaped_in_json_reads_as_the_one_character_it_spells():
+    job = parse_callback(b'{"JobsDetail": {"JobId": "j1", "Message": "\\ud83d\\ude00"}}').job
+    assert job.message == "\U0001f600"
 
 
 def test_a_json_body_wrapped_in_response_is_read_too():
