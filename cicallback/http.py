@@ -23,7 +23,8 @@ def read_body(request: HttpRequest, limit: int) -> bytes:
     """The request body, refused before it is read into memory when it is larger than limit."""
     declared = request.META.get("CONTENT_LENGTH", "").strip()
     if declared:
-        if not declared.isdigit():
+        # HTTP allows ASCII digits only; isdigit() alone also takes "²" (which int() then refuses).
+        if not (declared.isascii() and declared.isdigit()):
             raise BadContentLength(f"Content-Length {declared[:40]!r} is not a number")
         if int(declared) > limit:
             raise BodyTooLarge(f"body of {declared} bytes is over the limit of {limit} bytes")

@@ -167,6 +167,8 @@ class WorkflowRun(models.Model):
     object = models.CharField(max_length=1024, blank=True)
     create_time = models.DateTimeField(null=True, blank=True)
     cos_headers = models.JSONField(default=list, blank=True)
+    # Digest of the report last stored, which tells a repeated WorkflowFinish; see cicallback.store.
+    report_digest = models.CharField(max_length=16, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -211,7 +213,8 @@ class Delivery(models.Model):
 
     received_at = models.DateTimeField(db_index=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
-    content_type = models.CharField(max_length=256, blank=True)
+    # Kept whole, like the body: nothing a sender sent is altered.
+    content_type = models.TextField(blank=True)
     body = models.BinaryField()
     body_bytes = models.PositiveIntegerField("bytes", default=0)
     event_name = models.CharField(max_length=64, blank=True, db_index=True)

@@ -8,6 +8,7 @@ then told so (the view answers 503) and may send it again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,8 @@ from django.utils import timezone
 from cicallback.models import Delivery
 from cicallback.parsing import CallbackError, parse_callback
 from cicallback.store import store_job, store_workflow_run
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ def receive(body: bytes, arrival: Arrival) -> Delivery:
     delivery = Delivery(
         received_at=arrival.received_at or timezone.now(),
         client_ip=arrival.client_ip,
-        content_type=arrival.content_type[:256],
+        content_type=arrival.content_type,
         body=body,
         body_bytes=len(body),
     )
@@ -59,6 +62,12 @@ def process(delivery: Delivery) -> Delivery:
             return store_workflow_run(callback.workflow_run, delivery)
     except (DataError, IntegrityError) as error:
         return _reject(delivery, saved_pk, f"the job could not be stored: {error}")
+    except (ValueError, OverflowError) as error:
+        # A value the database layer cannot take (UnicodeError is a ValueError) is a gap in the
+        # parser's checks: logged in full to be closed, while the delivery is kept to be replayed.
+        # OperationalError and InterfaceError are neither: an unavailable database is still a 503.
+        logger.exception("delivery kept as rejected: storing it raised %s", type(error).__name__)
+        return _reject(delivery, saved_pk, f"the job could not be stored: {error}")
     delivery.outcome = Delivery.Outcome.UNKNOWN_EVENT
     delivery.save()
     return delivery
@@ -71,6 +80,7 @@ def _reject(delivery: Delivery, saved_pk: int | None, reason: str) -> Delivery:
     delivery.job = None
     delivery.workflow_run = None
     delivery.outcome = Delivery.Outcome.REJECTED
-    delivery.error = reason
+    # The reason may quote what the database refused; escaped, it can be stored and sent back.
+    delivery.error = reason.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
     delivery.save()
     return delivery

@@ -182,7 +182,8 @@ def _prune(value: Any) -> Any:
 
 
 def _replace_workflow_run(report: parsing.WorkflowRunReport, delivery: Delivery) -> Delivery:
-    """A WorkflowFinish is sent once a run has ended, so the latest delivery simply replaces it."""
+    """A WorkflowFinish is sent once a run has ended, so the latest delivery simply replaces it,
+    unless it repeats the stored one: then it is a duplicate and nothing is rewritten."""
     columns = {
         "workflow_id": report.workflow_id,
         "workflow_name": report.workflow_name,
@@ -192,16 +193,23 @@ def _replace_workflow_run(report: parsing.WorkflowRunReport, delivery: Delivery)
         "create_time": report.create_time,
         "cos_headers": [values(h) for h in report.cos_headers],
     }
-    run = WorkflowRun.objects.select_for_update().filter(run_id=report.run_id).first()
-    if run is None:
-        run = WorkflowRun.objects.create(run_id=report.run_id, **columns)
+    tasks = [values(task) for task in report.tasks]
+    # Pruned like a job's Operation, so the XML and JSON forms of one report are one digest.
+    digest = _hash(_prune({**columns, "tasks": tasks}))
+    run = WorkflowRun.objects.select_for_update().only("id", "report_digest").filter(run_id=report.run_id).first()
+    if run is not None and run.report_digest == digest:
+        outcome = Delivery.Outcome.DUPLICATE
     else:
-        WorkflowRun.objects.filter(pk=run.pk).update(updated_at=timezone.now(), **columns)
-        run.tasks.all().delete()
-    WorkflowTask.objects.bulk_create(
-        [WorkflowTask(run=run, position=i, **values(task)) for i, task in enumerate(report.tasks)], batch_size=500
-    )
+        if run is None:
+            run = WorkflowRun.objects.create(run_id=report.run_id, report_digest=digest, **columns)
+        else:
+            WorkflowRun.objects.filter(pk=run.pk).update(report_digest=digest, updated_at=timezone.now(), **columns)
+            run.tasks.all().delete()
+        WorkflowTask.objects.bulk_create(
+            [WorkflowTask(run=run, position=i, **task) for i, task in enumerate(tasks)], batch_size=500
+        )
+        outcome = Delivery.Outcome.STORED
     delivery.workflow_run = run
-    delivery.outcome = Delivery.Outcome.STORED
+    delivery.outcome = outcome
     delivery.save()
     return delivery

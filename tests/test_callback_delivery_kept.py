@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 from django.db import DataError
 
-from cicallback.models import Delivery, Job
+from cicallback.models import Delivery, Job, WorkflowRun
 from cicallback.receive import Arrival, receive
 from tests.conftest import sample
 
@@ -22,6 +22,49 @@ def test_a_job_the_database_refuses_is_rolled_back_and_its_delivery_kept(sender)
     assert delivery.outcome == "rejected"
     assert delivery.reported_job_id == "c93984788066911ed89ed352d4d9d2084"
     assert bytes(delivery.body) == sample("seed2-workflow.xml")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OverflowError("date value out of range"),
+        ValueError("SQLite does not support this value"),
+        UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_any_value_the_database_layer_cannot_take_leaves_the_delivery_kept_as_rejected(sender, error):
+    with mock.patch("cicallback.store.insert_new_job", side_effect=error):
+        response = sender.post_sample("seed2-workflow.xml")
+    assert response.status_code == 400
+    assert response.content.decode() == f"the job could not be stored: {error}\n"
+    assert Job.objects.count() == 0
+    delivery = Delivery.objects.get()
+    assert (delivery.outcome, delivery.error) == ("rejected", f"the job could not be stored: {error}")
+    assert bytes(delivery.body) == sample("seed2-workflow.xml")
+
+
+def test_a_refusal_quoting_a_nul_character_no_text_column_holds_is_kept_escaped(sender):
+    with mock.patch("cicallback.store.insert_new_job", side_effect=ValueError("bad \x00 value")):
+        response = sender.post_sample("seed2-workflow.xml")
+    assert response.content == b"the job could not be stored: bad \\x00 value\n"
+    assert Delivery.objects.get().error == "the job could not be stored: bad \\x00 value"
+
+
+def test_a_workflow_run_the_database_refuses_leaves_its_delivery_kept(sender):
+    with mock.patch("cicallback.store.WorkflowTask.objects.bulk_create", side_effect=OverflowError("out of range")):
+        response = sender.post_sample("workflow-finish.xml")
+    assert response.status_code == 400
+    delivery = Delivery.objects.get()
+    assert (delivery.outcome, delivery.event_name, delivery.workflow_run) == ("rejected", "WorkflowFinish", None)
+    assert not WorkflowRun.objects.exists()  # nothing half-written
+
+
+def test_the_content_type_is_kept_whole_however_long(sender):
+    content_type = "application/xml; " + "; ".join(f"p{i}=v{i}" for i in range(200))
+    assert len(content_type) > 1000
+    sender.post(sample("seed1-job-api.xml"), content_type=content_type)
+    assert Delivery.objects.get().content_type == content_type
 
 
 def test_the_delivery_records_how_it_arrived(sender):

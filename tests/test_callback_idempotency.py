@@ -4,7 +4,7 @@ from itertools import permutations
 
 import pytest
 
-from cicallback.models import CosHeader, Delivery, Job, Workflow
+from cicallback.models import CosHeader, Delivery, Job, Workflow, WorkflowRun, WorkflowTask
 from tests.conftest import sample
 
 pytestmark = pytest.mark.django_db
@@ -87,22 +87,31 @@ def test_a_newer_delivery_updates_the_job_and_replaces_changed_pieces(sender):
 def test_a_workflow_finish_is_linked_to_its_jobs_by_job_id(sender):
     sender.post_sample("workflow-finish.xml")
     sender.post_sample("seed1-job-api.xml")
-    from cicallback.models import WorkflowRun
-
     run = WorkflowRun.objects.get()
     assert run.state == "Success"
     assert [task.job_id for task in run.tasks.all()] == [SEED_JOB_ID]
     assert list(run.jobs().values_list("job_id", flat=True)) == [SEED_JOB_ID]
 
 
-def test_a_repeated_workflow_finish_replaces_its_tasks(sender):
+def test_a_repeated_workflow_finish_is_a_duplicate_that_rewrites_nothing(sender):
     sender.post_sample("workflow-finish.xml")
-    sender.post_sample("workflow-finish.xml")
-    from cicallback.models import WorkflowRun, WorkflowTask
+    run, task = WorkflowRun.objects.get(), WorkflowTask.objects.get()
+    response = sender.post_sample("workflow-finish.xml")
+    assert response.content == b"duplicate WorkflowFinish\n"
+    assert list(Delivery.objects.order_by("id").values_list("outcome", flat=True)) == ["stored", "duplicate"]
+    assert WorkflowRun.objects.get().updated_at == run.updated_at
+    assert WorkflowTask.objects.get().pk == task.pk
+    assert Delivery.objects.order_by("-id").first().workflow_run == run
 
-    assert WorkflowRun.objects.count() == 1
+
+def test_a_changed_workflow_finish_replaces_the_run_and_its_tasks(sender):
+    sender.post_sample("workflow-finish.xml")
+    failed = sample("workflow-finish.xml").replace(b"<State>Success</State>", b"<State>Failed</State>")
+    assert sender.post(failed).content == b"stored WorkflowFinish\n"
+    run = WorkflowRun.objects.get()
+    assert run.state == "Failed"
+    assert list(run.tasks.values_list("state", flat=True)) == ["Failed"]
     assert WorkflowTask.objects.count() == 1
-    assert Delivery.objects.filter(outcome="stored").count() == 2
 
 
 def test_jobs_of_a_workflow_and_of_a_run_are_simple_queries(sender):

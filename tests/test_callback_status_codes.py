@@ -43,10 +43,12 @@ def test_it_answers_400_with_the_reason_and_keeps_the_body(sender):
     assert bytes(delivery.body) == b"<Response><EventName>TaskFinish</EventName></Response>"
 
 
-def test_it_answers_400_to_a_non_numeric_content_length(sender):
-    response = sender.post(sample("seed1-job-api.xml"), CONTENT_LENGTH="12abc")
+@pytest.mark.parametrize("declared", ["12abc", "-1", "\u00b2", "\u0661\u0662", "\uff11"])
+def test_it_answers_400_to_a_content_length_that_is_not_ascii_digits(sender, declared):
+    response = sender.post(sample("seed1-job-api.xml"), CONTENT_LENGTH=declared)
     assert response.status_code == 400
-    assert b"Content-Length" in response.content
+    assert response.content.decode() == f"Content-Length {declared!r} is not a number\n"
+    assert Delivery.objects.count() == 0
 
 
 def test_it_answers_404_to_an_unknown_token_and_stores_nothing(sender):
