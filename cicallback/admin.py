@@ -88,6 +88,10 @@ class DeliveryInline(ReadOnlyInline, admin.TabularInline):
     readonly_fields = ["link"]
     fk_name = "job"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # A job may have many deliveries; their bodies are read one at a time, on the delivery page.
+        return super().get_queryset(request).defer("body")
+
     @admin.display(description="delivery")
     def link(self, delivery: Delivery) -> str:
         return format_html(
@@ -142,7 +146,7 @@ class JobAdmin(admin.ModelAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["id", "received_at", "outcome", "event_name", "reported_job_id", "client_ip", "body_bytes"]
-    list_filter = ["outcome", "event_name"]
+    list_filter = ["outcome", ("event_name", IndexedValuesFilter)]
     search_fields = ["=reported_job_id"]
     paginator = CappedCountPaginator
     show_full_result_count = False
@@ -190,7 +194,7 @@ class WorkflowRunAdmin(admin.ModelAdmin):
     inlines = [WorkflowTaskInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return [f.name for f in WorkflowRun._meta.fields]
+        return [f.name for f in WorkflowRun._meta.fields if f.name != "report_digest"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -34,9 +34,20 @@ def test_the_job_list_shows_every_job_with_a_fixed_number_of_queries(
     assert response.content.count(b'class="action-select"') == Job.objects.count() == 4
 
 
-def test_the_job_list_filters_by_state(admin_client, history):
-    response = admin_client.get(reverse("admin:cicallback_job_changelist"), {"state": "Failed"})
-    assert response.content.count(b'class="action-select"') == 2
+@pytest.mark.parametrize(
+    ("field", "value", "found"),
+    [
+        ("state", "Failed", 2),
+        ("tag", "Transcode", 2),
+        ("input_region", "ap-chongqing", 1),
+        ("input_bucket", "examplebucket-1250000000", 3),
+    ],
+)
+def test_the_job_list_filters_by_state_tag_region_and_bucket(admin_client, history, field, value, found):
+    url = reverse("admin:cicallback_job_changelist")
+    assert f'href="?{field}={value}"' in admin_client.get(url).content.decode()
+    response = admin_client.get(url, {field: value})
+    assert response.content.count(b'class="action-select"') == found
 
 
 @pytest.mark.parametrize(
@@ -72,6 +83,28 @@ def test_the_delivery_list_loads_no_bodies(admin_client, history, django_assert_
         response = admin_client.get(reverse("admin:cicallback_delivery_changelist"))
     assert response.status_code == 200
     assert not any('"body"' in query["sql"] and "SELECT" in query["sql"] for query in captured.captured_queries)
+
+
+def test_the_delivery_list_filters_by_event_name_without_a_distinct_over_the_table(
+    admin_client, history, django_assert_max_num_queries
+):
+    url = reverse("admin:cicallback_delivery_changelist")
+    with django_assert_max_num_queries(8) as captured:
+        page = admin_client.get(url).content.decode()
+    assert 'href="?event_name=WorkflowFinish"' in page
+    assert not any("DISTINCT" in query["sql"].upper() for query in captured.captured_queries)
+    response = admin_client.get(url, {"event_name": "WorkflowFinish"})
+    assert response.content.count(b'class="action-select"') == 1
+
+
+def test_a_job_page_loads_none_of_its_deliveries_bodies(admin_client, history, django_assert_max_num_queries):
+    job = Job.objects.get(job_id="c93984788066911ed89ed352d4d9d2084")
+    with django_assert_max_num_queries(20) as captured:
+        response = admin_client.get(reverse("admin:cicallback_job_change", args=[job.pk]))
+    assert response.status_code == 200
+    delivery_queries = [q["sql"] for q in captured.captured_queries if 'FROM "cicallback_delivery"' in q["sql"]]
+    assert delivery_queries
+    assert not any('"cicallback_delivery"."body"' in sql for sql in delivery_queries)
 
 
 def test_the_workflow_run_page_shows_its_tasks(admin_client, history):

@@ -97,25 +97,59 @@ def test_it_reads_a_failed_job_with_a_non_ascii_key_as_sent():
     assert job.state == "Failed"
     assert job.code == "InvalidParameter"
     assert job.message == "imageMogr2 rule invalid: thumbnail/abc"
-    assert job.input_object == "上传/照片 2024%.jpg"
-    assert job.input_region == "ap-guangzhou"
+    assert (job.tag, job.sub_tag, job.progress) == ("PicProcess", "", None)
+    assert job.queue_id == "p2911917386e148639319e13c285cc774"
+    assert job.creation_time == datetime(2024, 3, 5, 10, 21, 7, tzinfo=CST)
+    assert job.start_time == datetime(2024, 3, 5, 10, 21, 8, tzinfo=CST)
+    assert job.end_time == datetime(2024, 3, 5, 10, 21, 8, tzinfo=CST)
+    assert (job.input_bucket, job.input_object, job.input_region) == (
+        "examplebucket-1250000000",
+        "上传/照片 2024%.jpg",
+        "ap-guangzhou",
+    )
     assert job.user_data == "order-8812"
     assert job.job_level == 0
-    assert job.template_id == ""
+    assert (job.template_id, job.template_name) == ("", "")
+    assert (job.output_bucket, job.output_object, job.output_region) == (
+        "examplebucket-1250000000",
+        "out/thumb.jpg",
+        "ap-guangzhou",
+    )
+    assert job.cos_headers is None
+    assert job.workflow is None
     assert job.pic_process_result is None
     assert job.operation["PicProcess"] == {"IsPicInfo": "true", "ProcessRule": "imageMogr2/thumbnail/abc"}
 
 
 def test_it_keeps_a_media_jobs_operation_whole():
     job = parse_callback(sample("transcode-workflow.xml")).job
-    assert job.tag == "Transcode"
-    assert job.message == "success"
-    assert job.progress == 100
-    assert job.output_object == "out/demo.${ext}"
-    assert job.template_name == "MP4-H264-HD"
+    assert job.job_id == "j68427030f84611ecb8546d80f2baf56f"
+    assert (job.state, job.code, job.message) == ("Success", "Success", "success")
+    assert (job.tag, job.sub_tag, job.progress) == ("Transcode", "", 100)
+    assert job.queue_id == "p2242ab62c7c94486915508540933a2c6"
+    assert job.creation_time == datetime(2024, 3, 5, 11, 0, 1, tzinfo=CST)
+    assert job.start_time == datetime(2024, 3, 5, 11, 0, 2, tzinfo=CST)
+    assert job.end_time == datetime(2024, 3, 5, 11, 0, 29, tzinfo=CST)
+    assert (job.input_bucket, job.input_object, job.input_region) == (
+        "examplebucket-1250000000",
+        "in/demo.mp4",
+        "ap-guangzhou",
+    )
+    assert (job.template_id, job.template_name) == ("t01e57db1c2d154d2fb57aa5de9313a897", "MP4-H264-HD")
+    assert (job.user_data, job.job_level) == ("", 0)
+    assert (job.output_bucket, job.output_object, job.output_region) == (
+        "examplebucket-1250000000",
+        "out/demo.${ext}",
+        "ap-guangzhou",
+    )
     assert job.pic_process_result is None
     assert job.cos_headers == (CosHeader("Content-Type", "video/mp4"), CosHeader("x-cos-meta-uid", "42"))
-    assert job.workflow.workflow_name == "wf-video"
+    assert job.workflow == WorkflowInfo(
+        name="Transcode_1581665960537",
+        run_id="ic90edd59f84f11ec9d4f525400a3c59f",
+        workflow_id="web6ac56c1ef54dbfa44d7f4103203be9",
+        workflow_name="wf-video",
+    )
     output_file = job.operation["MediaResult"]["OutputFile"]
     assert output_file["ObjectName"] == "out/demo.mp4"
     assert output_file["Md5Info"] == {"Md5": "2db78d168edf2f883adce89a1b4ca033", "ObjectName": "out/demo.mp4"}
@@ -126,11 +160,32 @@ def test_it_reads_a_failed_json_job_with_numbers_as_strings():
     job = parse_callback(sample("failed-transcode.json")).job
     assert job.job_id == "j9a1b2c3d4e5f611ee8b1c525400000000"
     assert (job.state, job.code, job.message) == ("Failed", "InternalError", "download input failed")
+    assert (job.tag, job.sub_tag, job.progress) == ("Transcode", "", None)
+    assert job.queue_id == "p2242ab62c7c94486915508540933a2c6"
+    assert job.creation_time == datetime(2024, 3, 5, 12, 0, 0, tzinfo=CST)
+    assert job.start_time == datetime(2024, 3, 5, 12, 0, 1, tzinfo=CST)
+    assert job.end_time == datetime(2024, 3, 5, 12, 0, 3, tzinfo=CST)
+    assert (job.input_bucket, job.input_object, job.input_region) == (
+        "examplebucket-1250000000",
+        "in/broken.mp4",
+        "ap-guangzhou",
+    )
+    assert (job.template_id, job.template_name) == ("t01e57db1c2d154d2fb57aa5de9313a897", "")
     assert job.job_level == 0
     assert job.user_data == "lesson-17"
+    assert (job.output_bucket, job.output_object, job.output_region) == (
+        "examplebucket-1250000000",
+        "out/broken.${ext}",
+        "ap-guangzhou",
+    )
     assert job.cos_headers == (CosHeader("Content-Type", "video/mp4"),)
-    assert job.workflow.run_id == "i166ee19017b011eda8a5525400c540df"
-    assert job.end_time == datetime(2024, 3, 5, 12, 0, 3, tzinfo=CST)
+    assert job.workflow == WorkflowInfo(
+        name="Transcode_1581665960537",
+        run_id="i166ee19017b011eda8a5525400c540df",
+        workflow_id="web6ac56c1ef54dbfa44d7f4103203be9",
+        workflow_name="wf-video",
+    )
+    assert job.pic_process_result is None
 
 
 def test_it_reads_a_workflow_finish_event():
@@ -152,5 +207,8 @@ def test_it_reads_a_workflow_finish_event():
         "Success",
         "PicProcess_1581665960537",
     )
+    assert task.create_time == datetime(2022, 7, 18, 15, 16, 43, tzinfo=CST)
     assert task.start_time == datetime(2022, 7, 18, 15, 16, 44, tzinfo=CST)
+    assert task.end_time == datetime(2022, 7, 18, 15, 16, 44, tzinfo=CST)
+    assert task.result_info is None
     assert (task.template_id, task.template_name) == ("t10461fe2bd5a649db9022452ec71e0381", "test")
