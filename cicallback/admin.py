@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from cicallback.models import CosHeader, Delivery, Job, PicProcessResult, Workflow, WorkflowRun, WorkflowTask
 from cicallback.receive import process
+from cicallback.replay import replayable
 
 
 class CappedCountPaginator(Paginator):
@@ -170,9 +171,16 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Parse and store the selected deliveries again", permissions=["change"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet) -> None:
-        outcomes = [process(delivery).outcome for delivery in queryset.order_by("received_at", "id")]
+        deliveries, dropped = replayable(queryset)
+        outcomes = [process(delivery).outcome for delivery in deliveries.order_by("received_at", "id")]
         summary = ", ".join(f"{outcomes.count(o)} {o}" for o in sorted(set(outcomes)))
-        self.message_user(request, f"Replayed {len(outcomes)} deliveries: {summary}.", messages.SUCCESS)
+        self.message_user(request, f"Replayed {len(outcomes)} deliveries: {summary or 'none'}.", messages.SUCCESS)
+        if dropped:
+            self.message_user(
+                request,
+                f"Skipped {dropped} deliveries whose body was emptied by purge_jobs --bodies-only.",
+                messages.WARNING,
+            )
 
     @admin.display(description="body")
     def body_display(self, delivery: Delivery) -> str:

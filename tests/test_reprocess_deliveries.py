@@ -93,3 +93,18 @@ def test_the_admin_action_replays_the_selected_deliveries(admin_client, refused_
     assert response.status_code == 200
     assert b"Replayed 3 deliveries: 1 rejected, 2 stored." in response.content
     assert Job.objects.count() == 2
+
+
+def test_the_admin_action_leaves_deliveries_whose_body_was_dropped_as_they_are(admin_client, sender):
+    sender.post_sample("failed-pic.xml")
+    Delivery.objects.update(body=b"")
+    pks = [str(d.pk) for d in Delivery.objects.all()]
+    response = admin_client.post(
+        reverse("admin:cicallback_delivery_changelist"),
+        {"action": "reprocess", "_selected_action": pks},
+        follow=True,
+    )
+    assert b"Replayed 0 deliveries: none." in response.content
+    assert b"Skipped 1 deliveries whose body was emptied" in response.content
+    delivery = Delivery.objects.get()
+    assert (delivery.outcome, delivery.job_id is not None) == ("stored", True)
