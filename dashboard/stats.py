@@ -54,7 +54,12 @@ class Scope:
         self.jobs = jobs
         if self.hours is not None:
             first, last = self.hours
-            self.jobs = jobs.filter(Q(creation_time__lt=first) | Q(creation_time__gte=last))
+            # Both partial hours bounded on both sides: SQLite then reads two short ranges of the
+            # creation-time index; with an open end it scans a whole index in GROUP BY order.
+            self.jobs = jobs.filter(
+                Q(creation_time__gte=first - HOUR, creation_time__lt=first)
+                | Q(creation_time__gte=last, creation_time__lte=end)
+            )
             self.filters = filters
 
     def counted(self, model: type[JobCount] | type[JobDurationCount]) -> QuerySet:
