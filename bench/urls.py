@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from bench.naive import naive_callback
 from cicallback.urls import urlpatterns as project_urlpatterns
 
 
@@ -12,4 +13,8 @@ def ceiling(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-urlpatterns = [re_path(r"^ceiling/(?P<token>[^/]+)/$", ceiling), *project_urlpatterns]
+urlpatterns = [
+    re_path(r"^ceiling/(?P<token>[^/]+)/$", ceiling),
+    re_path(r"^naive/(?P<token>[^/]+)/$", naive_callback),
+    *project_urlpatterns,
+]
