@@ -195,7 +195,7 @@ class WorkflowTaskInline(ReadOnlyInline, admin.TabularInline):
 @admin.register(WorkflowRun)
 class WorkflowRunAdmin(admin.ModelAdmin):
     list_display = ["run_id", "workflow_name", "state", "object", "create_time"]
-    list_filter = ["state"]
+    list_filter = [("state", IndexedValuesFilter)]
     search_fields = ["=run_id", "=workflow_id"]
     paginator = CappedCountPaginator
     show_full_result_count = False

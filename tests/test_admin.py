@@ -97,6 +97,18 @@ def test_the_delivery_list_filters_by_event_name_without_a_distinct_over_the_tab
     assert response.content.count(b'class="action-select"') == 1
 
 
+def test_the_workflow_run_list_filters_by_state_without_a_distinct_over_the_table(
+    admin_client, history, django_assert_max_num_queries
+):
+    url = reverse("admin:cicallback_workflowrun_changelist")
+    with django_assert_max_num_queries(8) as captured:
+        page = admin_client.get(url).content.decode()
+    assert 'href="?state=Success"' in page
+    assert not any("DISTINCT" in query["sql"].upper() for query in captured.captured_queries)
+    response = admin_client.get(url, {"state": "Success"})
+    assert response.content.count(b'class="action-select"') == 1
+
+
 def test_a_job_page_loads_none_of_its_deliveries_bodies(admin_client, history, django_assert_max_num_queries):
     job = Job.objects.get(job_id="c93984788066911ed89ed352d4d9d2084")
     with django_assert_max_num_queries(20) as captured:
