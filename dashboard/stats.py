@@ -57,7 +57,7 @@ class Scope:
             # Both partial hours bounded on both sides: SQLite then reads two short ranges of the
             # creation-time index; with an open end it scans a whole index in GROUP BY order.
             self.jobs = jobs.filter(
-                Q(creation_time__gte=first - HOUR, creation_time__lt=first)
+                Q(creation_time__gte=_hour_before(first), creation_time__lt=first)
                 | Q(creation_time__gte=last, creation_time__lte=end)
             )
             self.filters = filters
@@ -72,6 +72,13 @@ class Scope:
         if self.filters.get("code"):
             counted = counted.filter(code=self.filters["code"])
         return counted
+
+
+def _hour_before(moment: datetime) -> datetime:
+    try:
+        return moment - HOUR
+    except OverflowError:  # a range that starts in the calendar's first hour
+        return datetime.min.replace(tzinfo=moment.tzinfo)
 
 
 def _counted_hours(filters: dict | None, start: datetime | None, end: datetime | None):
