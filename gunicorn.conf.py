@@ -3,10 +3,21 @@
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+
+def _number(name: str, default: int) -> int:
+    # An empty variable means the default, as in the Django settings.
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"{name} must be a whole number of 1 or more, not {raw!r}")
+    return int(raw)
+
+
+bind = os.environ.get("GUNICORN_BIND", "").strip() or "0.0.0.0:8000"
+workers = _number("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
+threads = _number("GUNICORN_THREADS", 1)
+timeout = _number("GUNICORN_TIMEOUT", 30)
 # Requests are logged by the service itself, one line per delivery without the token in the path;
 # gunicorn's access log would write callback tokens to disk.
 accesslog = None

@@ -150,7 +150,7 @@ def values(record) -> dict[str, Any]:
 
 def parse_callback(body: bytes) -> Callback:
     body_format, tree = load_document(body)
-    event_name = _Node(tree, "").text("EventName", SHORT)
+    event_name = _Node(tree, "").identifier("EventName")
     if not event_name:
         if "JobsDetail" not in tree:
             raise CallbackError("EventName is missing")
@@ -204,7 +204,8 @@ def _decode(body: bytes) -> str:
 def _load_xml(text: str) -> Tree:
     # The XML declaration names an encoding that no longer applies once the text is decoded.
     if text.lstrip().startswith("<?xml"):
-        text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+        # Only the declaration: <?xml-stylesheet ...?> is a processing instruction, refused below.
+        text = re.sub(r"^\s*<\?xml(?:\s[^>]*)?\?>", "", text, count=1)
     builder = _TreeBuilder()
     parser = SafeElementTree.DefusedXMLParser(
         target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -268,7 +269,8 @@ class _TreeBuilder:
 
 def _load_json(text: str) -> Tree:
     try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        # Numbers stay the text that was sent: a float would round 12345678901234567891.5 silently.
+        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_float=str, parse_constant=str)
     except RecursionError:
         raise CallbackError(f"body is nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as error:
@@ -356,6 +358,13 @@ class _Node:
             raise CallbackError(f"{self.where(key)} is longer than {KEY} bytes")
         return value
 
+    def identifier(self, key: str) -> str:
+        """A name or state such as EventName or Tag: the spaces of a pretty-printed body are not part of it."""
+        value = self.text(key).strip()
+        if len(value) > SHORT:
+            raise CallbackError(f"{self.where(key)} is longer than {SHORT} characters")
+        return value
+
     def required_text(self, key: str, max_length: int) -> str:
         value = self.text(key, max_length).strip()
         if not value:
@@ -437,26 +446,26 @@ def _job_report(tree: Tree) -> JobReport:
     output = operation.child("Output")
     return JobReport(
         job_id=job.required_text("JobId", SHORT),
-        state=job.text("State", SHORT),
+        state=job.identifier("State"),
         code=job.text("Code", NAME),
         message=job.text("Message"),
-        tag=job.text("Tag", SHORT),
-        sub_tag=job.text("SubTag", SHORT),
+        tag=job.identifier("Tag"),
+        sub_tag=job.identifier("SubTag"),
         progress=job.percent("Progress"),
-        queue_id=job.text("QueueId", SHORT),
+        queue_id=job.identifier("QueueId"),
         creation_time=job.time("CreationTime"),
         start_time=job.time("StartTime"),
         end_time=job.time("EndTime"),
         input_bucket=source.text("BucketId", NAME),
         input_object=source.text("Object", KEY),
-        input_region=source.text("Region", SHORT),
-        template_id=operation.text("TemplateId", SHORT),
+        input_region=source.identifier("Region"),
+        template_id=operation.identifier("TemplateId"),
         template_name=operation.text("TemplateName", NAME),
         user_data=operation.text("UserData"),
         job_level=operation.integer("JobLevel"),
         output_bucket=output.text("Bucket", NAME),
         output_object=output.text("Object", KEY),
-        output_region=output.text("Region", SHORT),
+        output_region=output.identifier("Region"),
         operation=operation.tree,
         cos_headers=_cos_headers(source) if source.has("CosHeaders") else None,
         workflow=_workflow(job),
@@ -480,8 +489,8 @@ def _workflow(job: _Node) -> WorkflowInfo | None:
     node = nodes[0]
     return WorkflowInfo(
         name=node.text("Name", NAME),
-        run_id=node.text("RunId", SHORT),
-        workflow_id=node.text("WorkflowId", SHORT),
+        run_id=node.identifier("RunId"),
+        workflow_id=node.identifier("WorkflowId"),
         workflow_name=node.text("WorkflowName", NAME),
     )
 
@@ -493,14 +502,14 @@ def _pic_process_result(result: _Node) -> PicProcessResult:
     return PicProcessResult(
         object_name=result.text("ObjectName", KEY),
         original_etag=original.text("Etag", NAME),
-        original_format=image.text("Format", SHORT),
+        original_format=image.identifier("Format"),
         original_width=image.integer("Width"),
         original_height=image.integer("Height"),
         original_quality=image.integer("Quality"),
-        original_ave=image.text("Ave", SHORT),
+        original_ave=image.identifier("Ave"),
         original_orientation=image.integer("Orientation"),
         processed_etag=processed.text("Etag", NAME),
-        processed_format=processed.text("Format", SHORT),
+        processed_format=processed.identifier("Format"),
         processed_width=processed.integer("Width"),
         processed_height=processed.integer("Height"),
         processed_quality=processed.integer("Quality"),
@@ -516,9 +525,9 @@ def _workflow_run_report(tree: Tree) -> WorkflowRunReport:
     run = _Node(tree, "").child("WorkflowExecution")
     return WorkflowRunReport(
         run_id=run.required_text("RunId", SHORT),
-        workflow_id=run.text("WorkflowId", SHORT),
+        workflow_id=run.identifier("WorkflowId"),
         workflow_name=run.text("WorkflowName", NAME),
-        state=run.text("State", SHORT),
+        state=run.identifier("State"),
         bucket_id=run.text("BucketId", NAME),
         object=run.text("Object", KEY),
         create_time=run.time("CreateTime"),
@@ -530,14 +539,14 @@ def _workflow_run_report(tree: Tree) -> WorkflowRunReport:
 def _workflow_task(task: _Node) -> WorkflowTask:
     result_info = task.tree.get("ResultInfo")
     return WorkflowTask(
-        type=task.text("Type", SHORT),
+        type=task.identifier("Type"),
         name=task.text("Name", NAME),
-        job_id=task.text("JobId", SHORT),
-        state=task.text("State", SHORT),
+        job_id=task.identifier("JobId"),
+        state=task.identifier("State"),
         create_time=task.time("CreateTime"),
         start_time=task.time("StartTime"),
         end_time=task.time("EndTime"),
-        template_id=task.text("TemplateId", SHORT),
+        template_id=task.identifier("TemplateId"),
         template_name=task.text("TemplateName", NAME),
         result_info=result_info,
     )

@@ -51,6 +51,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str, default: str = "") -> list[str]:
+    """IP addresses or CIDR networks, checked at startup rather than on the first request."""
+    networks = env_list(name, default)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {network!r} is not an IP address or network") from None
+    return networks
+
+
 def env_rate(name: str, default: str) -> str | None:
     """A DRF throttle rate such as "2000/hour"; "off" turns the throttle off."""
     raw = (env_str(name) or default).lower()
@@ -233,27 +244,32 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Callbacks ---------------------------------------------------------------------------------
-CICALLBACK_TOKENS = env_list("CICALLBACK_TOKENS") or [
+CICALLBACK_TOKENS = env_list("CICALLBACK_TOKENS")
+if not CICALLBACK_TOKENS and env_str("CICALLBACK_TOKENS"):
+    raise ImproperlyConfigured("CICALLBACK_TOKENS holds no token, only commas")
+CICALLBACK_TOKENS = CICALLBACK_TOKENS or [
     env_required(
         "CICALLBACK_TOKENS",
         "local-development-token",
         "Set it to one or more comma-separated random tokens; each makes a callback URL /callback/<token>/",
     )
 ]
+for _token in CICALLBACK_TOKENS:
+    # A token is a path segment of the URL CI posts to: "/", "?" or "#" would make a URL that
+    # never reaches the view, and a short one can be guessed.
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+", _token):
+        raise ImproperlyConfigured(f"CICALLBACK_TOKENS: {_token!r} may hold only letters, digits and . _ ~ -")
+    if not DEBUG and len(_token) < 16:
+        raise ImproperlyConfigured("CICALLBACK_TOKENS: each token must be at least 16 characters long")
 CICALLBACK_MAX_BODY_BYTES = env_int("CICALLBACK_MAX_BODY_BYTES", 1024 * 1024, minimum=1)
 # Django refuses bodies over this before our own, clearer limit could answer 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(2621440, CICALLBACK_MAX_BODY_BYTES)
 # Addresses of reverse proxies whose X-Forwarded-For is believed (IPs or CIDR networks).
-CICALLBACK_TRUSTED_PROXIES = env_list("CICALLBACK_TRUSTED_PROXIES")
-for _proxy in CICALLBACK_TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(f"CICALLBACK_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
+CICALLBACK_TRUSTED_PROXIES = env_networks("CICALLBACK_TRUSTED_PROXIES")
 
 # /metrics answers a bearer token when one is set, otherwise only these addresses.
 CICALLBACK_METRICS_TOKEN = env_str("CICALLBACK_METRICS_TOKEN")
-CICALLBACK_METRICS_ALLOWED_IPS = env_list("CICALLBACK_METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
+CICALLBACK_METRICS_ALLOWED_IPS = env_networks("CICALLBACK_METRICS_ALLOWED_IPS", "127.0.0.1/32,::1/128")
 
 LOGGING = {
     "version": 1,

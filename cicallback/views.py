@@ -1,4 +1,5 @@
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -35,9 +36,9 @@ def receive_callback(request: HttpRequest, token: str) -> HttpResponse:
     try:
         body = read_body(request, settings.CICALLBACK_MAX_BODY_BYTES)
     except BodyTooLarge as error:
-        return _answer(413, str(error))
+        return _refuse(413, "too_large", str(error))
     except BadContentLength as error:
-        return _answer(400, str(error))
+        return _refuse(400, "bad_length", str(error))
     arrival = Arrival(client_ip=client_ip(request), content_type=request.META.get("CONTENT_TYPE", ""))
     try:
         delivery = receive(body, arrival)
@@ -63,6 +64,14 @@ def _answer(status: int, message: str, **headers: str) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8", headers=headers)
 
 
+def _refuse(status: int, outcome: str, reason: str) -> HttpResponse:
+    # Refused before a delivery exists: counted and logged all the same, so a sender that keeps
+    # posting oversized bodies shows up.
+    record_delivery(outcome, "")
+    logger.warning("delivery outcome=%s status=%d", outcome, status)
+    return _answer(status, reason)
+
+
 def _log(delivery: Delivery, size: int, started: float) -> None:
     record_delivery(delivery.outcome, delivery.event_name)
     elapsed_ms = (time.perf_counter() - started) * 1000
@@ -70,8 +79,19 @@ def _log(delivery: Delivery, size: int, started: float) -> None:
         "delivery id=%s outcome=%s event=%s job_id=%s bytes=%d ms=%.1f",
         delivery.pk,
         delivery.outcome,
-        delivery.event_name or "-",
-        delivery.reported_job_id or "-",
+        _log_value(delivery.event_name),
+        _log_value(delivery.reported_job_id),
         size,
         elapsed_ms,
     )
+
+
+_UNSAFE_IN_LOG = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _log_value(text: str) -> str:
+    """A value the sender chose, escaped so it stays one field of one line: a JobId holding a newline
+    and "outcome=stored" must not forge a second delivery line."""
+    if not text:
+        return "-"
+    return _UNSAFE_IN_LOG.sub(lambda match: f"\\u{ord(match[0]):04x}", text)

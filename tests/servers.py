@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "http-test-token"
+TOKEN = "http-test-token-0001"
 
 
 def production_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -23,7 +23,7 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": "test-secret-key-for-the-http-tests-only",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "CICALLBACK_TOKENS": f"{TOKEN},second-token",
+        "CICALLBACK_TOKENS": f"{TOKEN},second-http-test-token",
         **extra,
     }
 

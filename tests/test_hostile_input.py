@@ -40,6 +40,7 @@ XML_ATTACKS = [
     ("doctype-plain.xml", "XML with a DOCTYPE is refused"),
     ("processing-instruction.xml", "XML processing instructions are refused"),
     ("processing-instruction-inside.xml", "XML processing instructions are refused"),
+    ("processing-instruction-first.xml", "XML processing instructions are refused"),
 ]
 
 BAD_BODIES = [

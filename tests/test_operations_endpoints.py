@@ -6,6 +6,8 @@ from unittest import mock
 import pytest
 from django.db import OperationalError
 
+from tests.conftest import sample
+
 pytestmark = pytest.mark.django_db
 
 
@@ -98,6 +100,27 @@ def test_each_delivery_logs_one_line_without_the_token(sender, caplog):
     assert "bytes=" in line
     assert "ms=" in line
     assert "test-token" not in line
+
+
+def test_a_job_id_cannot_forge_a_second_log_line(sender, caplog):
+    body = sample("failed-pic.xml").replace(
+        b"c7f0d1a2edb2711ee8b1c525400000000", b"c7f0\ndelivery id=1 outcome=stored job_id=x"
+    )
+    with caplog.at_level(logging.INFO, logger="cicallback.deliveries"):
+        sender.post(body)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "cicallback.deliveries"]
+    assert "\n" not in line
+    assert "job_id=c7f0\\u000adelivery\\u0020id=1\\u0020outcome=stored\\u0020job_id=x " in line
+
+
+def test_a_body_over_the_limit_is_logged_and_counted(sender, client, caplog):
+    with caplog.at_level(logging.INFO, logger="cicallback.deliveries"):
+        assert sender.post(b"x" * (64 * 1024 + 1)).status_code == 413
+    assert [r.getMessage() for r in caplog.records if r.name == "cicallback.deliveries"] == [
+        "delivery outcome=too_large status=413"
+    ]
+    metrics = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert 'cicallback_deliveries_total{event="-",outcome="too_large"}' in metrics
 
 
 def test_request_logs_redact_the_callback_token():

@@ -150,3 +150,27 @@ def test_a_missing_event_name_with_jobs_detail_is_a_task_finish():
 def test_unknown_fields_are_kept_in_the_operation():
     job = parse_callback(json_job(Operation={"Snapshot": {"Count": "3"}, "NewThing": {"A": "b"}})).job
     assert job.operation == {"Snapshot": {"Count": "3"}, "NewThing": {"A": "b"}}
+
+
+def test_names_and_states_of_a_pretty_printed_body_lose_their_surrounding_spaces():
+    body = b"""<Response>
+  <EventName>
+    TaskFinish
+  </EventName>
+  <JobsDetail>
+    <JobId> j1 </JobId>
+    <State>
+      Failed
+    </State>
+    <Tag> PicProcess </Tag>
+  </JobsDetail>
+</Response>"""
+    callback = parse_callback(body)
+    assert callback.event_name == "TaskFinish"
+    assert (callback.job.job_id, callback.job.state, callback.job.tag) == ("j1", "Failed", "PicProcess")
+
+
+def test_json_decimals_are_kept_as_the_text_that_was_sent():
+    body = json_job(Operation={"MediaInfo": {"Size": "SIZE"}}).replace(b'"SIZE"', b"12345678901234567891.50")
+    operation = parse_callback(body).job.operation
+    assert operation["MediaInfo"]["Size"] == "12345678901234567891.50"

@@ -87,3 +87,14 @@ def test_a_dry_run_deletes_nothing(history):
 def test_an_unreadable_age_is_refused():
     with pytest.raises(CommandError, match="not an age like 90d"):
         call_command("purge_jobs", "--older-than", "ninety days")
+
+
+@pytest.mark.parametrize("size", ["0", "-5", "many"])
+def test_a_batch_size_below_one_is_refused(size):
+    with pytest.raises(CommandError, match="not a whole number of 1 or more"):
+        call_command("purge_jobs", "--older-than", "90d", "--batch-size", size)
+
+
+def test_keep_failed_for_with_bodies_only_is_refused(history):
+    with pytest.raises(CommandError, match="--bodies-only keeps every job"):
+        purge("--older-than", "90d", "--keep-failed-for", "365d", "--bodies-only")

@@ -28,3 +28,10 @@ def test_it_fails_when_an_answer_is_not_2xx(live_server):
             "send_callback", f"{live_server.url}/callback/wrong/", str(SAMPLES / "seed1-job-api.xml"), stdout=out
         )
     assert "404 seed1-job-api.xml: unknown callback token" in out.getvalue()
+
+
+def test_it_refuses_a_missing_file_before_posting_anything():
+    with pytest.raises(CommandError, match=r"no such file: nowhere\.xml"):
+        call_command(
+            "send_callback", "http://127.0.0.1:9/callback/x/", str(SAMPLES / "seed1-job-api.xml"), "nowhere.xml"
+        )

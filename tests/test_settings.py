@@ -15,7 +15,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "x" * 50,
     "DJANGO_ALLOWED_HOSTS": "ci.example.com",
-    "CICALLBACK_TOKENS": "a-token",
+    "CICALLBACK_TOKENS": "a-long-random-token",
 }
 
 
@@ -52,6 +52,25 @@ def test_a_bad_boolean_is_an_error_that_names_the_variable():
 def test_a_bad_trusted_proxy_is_an_error_at_startup():
     result = start(CICALLBACK_TRUSTED_PROXIES="10.0.0.0/8,not-an-ip")
     assert "'not-an-ip' is not an IP address or network" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("tokens", "message"),
+    [
+        (",", "CICALLBACK_TOKENS holds no token, only commas"),
+        ("a-long-random-token,with/slash-in-it", "may hold only letters, digits"),
+        ("short-token", "at least 16 characters long"),
+    ],
+)
+def test_production_refuses_a_token_no_callback_url_can_use(tokens, message):
+    result = start(**{**PRODUCTION, "CICALLBACK_TOKENS": tokens})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_a_bad_metrics_address_is_an_error_at_startup():
+    result = start(CICALLBACK_METRICS_ALLOWED_IPS="10.0.0.0/8,localhost")
+    assert "CICALLBACK_METRICS_ALLOWED_IPS: 'localhost' is not an IP address or network" in result.stderr
 
 
 def test_env_helpers_are_strict(monkeypatch):

@@ -23,3 +23,9 @@ def age(text: str) -> timedelta:
     if not match:
         raise argparse.ArgumentTypeError(f"not an age like 90d, 12h or 2w: {text!r}")
     return timedelta(**{_UNITS[match[2]]: int(match[1])})
+
+
+def positive_int(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {text!r}")
+    return int(text)

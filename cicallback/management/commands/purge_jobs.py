@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cicallback.management.arguments import age
+from cicallback.management.arguments import age, positive_int
 from cicallback.models import Delivery, Job, JobCount, JobDurationCount, WorkflowRun
 
 
@@ -20,10 +20,12 @@ class Command(BaseCommand):
             action="store_true",
             help="keep jobs and deliveries; only empty the raw bodies of deliveries older than the age",
         )
-        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--batch-size", type=positive_int, default=1000)
         parser.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
 
     def handle(self, *args, older_than, keep_failed_for, bodies_only, batch_size, dry_run, **options) -> None:
+        if keep_failed_for and bodies_only:
+            raise CommandError("--bodies-only keeps every job, so --keep-failed-for has nothing to keep")
         if keep_failed_for and keep_failed_for < older_than:
             # Read as asked, it would delete failed jobs sooner than the others: surely a slip.
             raise CommandError("--keep-failed-for keeps failed jobs longer: it must not be shorter than --older-than")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cicallback.management.arguments import positive_int
+
 
 class Command(BaseCommand):
     help = "POST callback body files to a callback URL and print each answer."
@@ -13,12 +15,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("url", help="the callback URL, token included")
         parser.add_argument("files", nargs="+", type=Path, help="callback bodies (XML or JSON)")
-        parser.add_argument("--repeat", type=int, default=1, help="send each file this many times")
+        parser.add_argument("--repeat", type=positive_int, default=1, help="send each file this many times")
         parser.add_argument("--timeout", type=float, default=10.0)
 
     def handle(self, *args, url: str, files: list[Path], repeat: int, timeout: float, **options) -> None:
         if not url.startswith(("http://", "https://")):
             raise CommandError(f"not an http(s) URL: {url}")
+        missing = [str(path) for path in files if not path.is_file()]
+        if missing:
+            # Checked before the first post, so a typo does not leave a deployment half-tested.
+            raise CommandError(f"no such file: {', '.join(missing)}")
         failures = 0
         for path in files:
             body = path.read_bytes()

@@ -44,13 +44,11 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is not None and user.check_password(password):
                 return username, password
-        if User.objects.filter(is_superuser=True).exclude(username="admin").exists():
-            return "(your existing superuser)", "(unchanged)"
+        # A login is made only when there is none: an existing superuser's password is never reset.
+        if User.objects.filter(is_superuser=True).exists():
+            return "(your existing superuser)", "(unchanged; python manage.py changepassword <user> sets a new one)"
         password = secrets.token_urlsafe(12)
-        user = User.objects.filter(username="admin").first() or User(username="admin")
-        user.is_staff = user.is_superuser = True
-        user.set_password(password)
-        user.save()
+        User.objects.create_superuser(username="admin", password=password)
         LOGIN_FILE.parent.mkdir(exist_ok=True)
         LOGIN_FILE.write_text(f"admin\n{password}\n")
         LOGIN_FILE.chmod(0o600)
