@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.openapi import AutoSchema
@@ -26,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cicallback.models import Delivery, Job
-from dashboard.filters import PERIODS, JobFilter
+from dashboard.filters import JobFilter
 from dashboard.pagination import KeysetPagination
 from dashboard.serializers import DeliverySerializer, JobDetailSerializer, JobStatsSerializer, JobSummarySerializer
 from dashboard.stats import job_stats
@@ -116,17 +115,15 @@ class JobStats(generics.GenericAPIView):
         filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
-        since, until = stats_range(filterset.form.cleaned_data)
+        since, until = stats_range(filterset)
         return Response(self.get_serializer(job_stats(filterset.qs, since, until, filterset.form.cleaned_data)).data)
 
 
-def stats_range(filters: dict) -> tuple[datetime, datetime]:
-    until = filters.get("created_before") or timezone.now()
-    since = filters.get("created_after")
+def stats_range(filterset: JobFilter) -> tuple[datetime, datetime]:
+    since, until = filterset.creation_range()
     if since is None:
-        length = PERIODS[filters["period"]][1] if filters.get("period") else DEFAULT_STATS_PERIOD
         try:
-            since = until - length
+            since = until - DEFAULT_STATS_PERIOD
         except OverflowError:
             since = datetime.min.replace(tzinfo=UTC)
     return since, until

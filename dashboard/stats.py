@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDay, TruncHour
 
 from cicallback.models import Job, JobCount, JobDurationCount
+from dashboard.filters import stored_code
 
 # The order states are stacked and listed in: outcomes first, then jobs still under way.
 STATE_ORDER = [s.value for s in (Job.State.SUCCESS, Job.State.FAILED, Job.State.CANCEL, Job.State.PAUSE)] + [
@@ -70,7 +71,7 @@ class Scope:
         if self.filters.get("tag"):
             counted = counted.filter(tag=self.filters["tag"])
         if self.filters.get("code"):
-            counted = counted.filter(code=self.filters["code"])
+            counted = counted.filter(code=stored_code(self.filters["code"]))
         return counted
 
 

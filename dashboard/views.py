@@ -190,13 +190,10 @@ def _with_default_period(query: QueryDict) -> QueryDict:
 
 def _range(job_filter: JobFilter, jobs: QuerySet) -> tuple[datetime | None, datetime]:
     """The start and end of the time range the filter asks for (start None: no job at all)."""
-    data = job_filter.form.cleaned_data
-    end = data.get("created_before") or timezone.now()
-    if data.get("created_after"):
-        return data["created_after"], end
-    if data.get("period"):
-        return timezone.now() - PERIODS[data["period"]][1], end
-    return jobs.aggregate(first=Min("creation_time"))["first"], end
+    start, end = job_filter.creation_range()
+    if start is None:
+        start = jobs.aggregate(first=Min("creation_time"))["first"]
+    return start, end
 
 
 @require_GET

@@ -48,3 +48,12 @@ def test_its_query_count_is_fixed(admin_client, failures, django_assert_num_quer
 
 def test_without_failures_it_says_so(admin_client):
     assert "No job failed in this time range." in admin_client.get("/failed/").content.decode()
+
+
+def test_failures_without_a_code_link_to_themselves_only(admin_client, failures):
+    store(xml_job("no-code", sample_name="failed-pic.xml", created=timezone.now(), Code=""))
+    html = admin_client.get("/failed/?period=24h").content.decode()
+    assert 'href="/?period=24h&amp;state=Failed&amp;code=-">(no code)</a>' in html
+
+    listed = admin_client.get("/?period=24h&state=Failed&code=-").context["page"]
+    assert [job.job_id for job in listed.rows] == ["no-code"]

@@ -51,3 +51,25 @@ def test_it_applies_the_job_list_filters(api):
     stats = api.get("/api/stats/", {"tag": "Transcode"}).json()
 
     assert stats["by_tag"] == [{"tag": "Transcode", "total": 1, "failed": 0}]
+
+
+def test_period_and_created_before_together_count_what_the_job_list_lists(api):
+    now = timezone.now()
+    for hours_ago in (12, 30, 40):
+        make_job(creation_time=now - timedelta(hours=hours_ago))
+    # The last 24 hours, up to 10 hours ago: the job of 30 hours ago is outside the period.
+    query = {"period": "24h", "created_before": (now - timedelta(hours=10)).isoformat()}
+
+    listed = api.get("/api/jobs/", query).json()["results"]
+    stats = api.get("/api/stats/", query).json()
+
+    assert len(listed) == stats["total"] == 1
+    assert stats["by_state"] == {"Success": 1}
+
+
+def test_a_period_that_starts_after_created_before_counts_nothing(api):
+    make_job(creation_time=timezone.now() - timedelta(days=3))
+
+    stats = api.get("/api/stats/", {"period": "1h", "created_before": "2024-01-01T00:00:00Z"}).json()
+
+    assert stats["total"] == 0
