@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class JobQuerySet(models.QuerySet):
@@ -64,7 +65,8 @@ class Job(models.Model):
 
     # Digest of what the stored deliveries said, piece by piece; see cicallback.store.
     content_digest = models.CharField(max_length=80, blank=True, editable=False)
-    first_received_at = models.DateTimeField(auto_now_add=True)
+    # When the first delivery of the job arrived (a replayed one keeps its own time), not when the row was written.
+    first_received_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = JobQuerySet.as_manager()

@@ -27,7 +27,7 @@ _DELIVERY_FIELDS = [
 def insert_new_job(job_columns: dict[str, Any], report, delivery: Delivery) -> int | None:
     """Insert the job and everything with it; the new job's id, or None when the JobId exists."""
     now = timezone.now()
-    job = {**job_columns, "first_received_at": now, "updated_at": now}
+    job = {**job_columns, "first_received_at": delivery.received_at or now, "updated_at": now}
     delivery.outcome = Delivery.Outcome.STORED
     related = _related_rows(report)
     if connection.vendor == "postgresql":

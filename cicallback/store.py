@@ -62,7 +62,7 @@ def _with_one_retry(store, delivery: Delivery) -> Delivery:
 def _merge_job(report: parsing.JobReport, incoming: Digest, delivery: Delivery) -> Delivery:
     job = Job.objects.select_for_update().only("id", "end_time", "content_digest").filter(job_id=report.job_id).first()
     if job is None:
-        job = Job.objects.create(**_job_row(report, incoming))
+        job = Job.objects.create(**_job_row(report, incoming), first_received_at=delivery.received_at)
         _write_related(job, report, Digest.empty(), incoming, fresh=True)
         outcome = Delivery.Outcome.STORED
     elif _is_stale(job.end_time, report.end_time):

@@ -21,6 +21,14 @@ def test_it_loads_varied_jobs_through_the_receiving_code(settings):
     assert not Delivery.objects.filter(outcome=Delivery.Outcome.REJECTED).exists()
 
 
+def test_a_demo_job_was_first_received_when_its_first_delivery_arrived(settings):
+    settings.DEBUG = True
+    call_command("load_demo", jobs=20)
+    for job in Job.objects.all():
+        first = job.deliveries.order_by("received_at").first()
+        assert job.first_received_at == first.received_at
+
+
 def test_demo_jobs_are_marked_by_their_job_id(settings):
     settings.DEBUG = True
     call_command("load_demo", jobs=20)

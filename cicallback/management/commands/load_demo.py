@@ -197,7 +197,7 @@ class Demo:
         body.headers([("Content-Type", "video/mp4"), ("Size", str(self.rng.randint(2, 400) * 1_000_000))])
         output = key.replace("videos/", "out/").rsplit(".", 1)[0]
         suffix = {"Transcode": ".mp4", "Snapshot": "-0.jpg", "Animation": ".gif"}[tag]
-        body.set("JobsDetail/Operation/Output/Object", output + "${ext}")
+        body.set("JobsDetail/Operation/Output/Object", output + ".${ext}")  # CI keeps the template's variable
         body.set("JobsDetail/Operation/MediaResult/OutputFile/ObjectName", output + suffix)
         body.set("JobsDetail/Operation/MediaResult/OutputFile/Md5Info/ObjectName", output + suffix)
         body.set(
