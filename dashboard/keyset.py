@@ -33,7 +33,7 @@ class SortKey:
 SORT_KEYS: dict[str, SortKey] = {
     "received": SortKey("Received", F("id"), "id", nullable=False),
     "job_id": SortKey("JobId", F("job_id"), "text", nullable=False),
-    "tag": SortKey("Tag", F("tag"), "text", nullable=False),
+    "tag": SortKey("Tag · Workflow", F("tag"), "text", nullable=False),
     "state": SortKey("State", F("state"), "text", nullable=False),
     "created": SortKey("Created", F("creation_time"), "datetime"),
     "ended": SortKey("Finished at", F("end_time"), "datetime"),

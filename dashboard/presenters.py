@@ -50,7 +50,7 @@ def moment(value: datetime | None) -> Moment | None:
     if value is None:
         return None
     local = timezone.localtime(value)
-    return Moment(local.isoformat(), local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S"))
+    return Moment(local.isoformat(), local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S %Z"))
 
 
 def result_of(job: Job, headers: list[CosHeader] | None = None) -> Result:

@@ -12,14 +12,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from dashboard.templatetags.dashboard import duration, filesize, state_class
 
 
 def environment(**options) -> Environment:
     env = Environment(**options)
-    env.filters.update(state_class=state_class, filesize=filesize, duration=duration)
+    env.filters.update(state_class=state_class, filesize=filesize, duration=duration, breakable=breakable)
     return env
+
+
+def breakable(key: str) -> Markup:
+    """An object key that a narrow column may break after each "/", rather than inside a name."""
+    return Markup("/<wbr>").join(escape(part) for part in key.split("/"))
 
 
 def job_rows(jobs) -> SafeString:
