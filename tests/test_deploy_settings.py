@@ -9,9 +9,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "k3y-" + "x7Q9" * 16,
-    "DJANGO_ALLOWED_HOSTS": "ci-jobs.example.com",
+    "DJANGO_ALLOWED_HOSTS": "ci-jobs.example.com,127.0.0.1",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://ci-jobs.example.com",
     "DJANGO_BEHIND_HTTPS_PROXY": "true",
     "CICALLBACK_TOKENS": "a-long-random-token",
+    "CICALLBACK_TRUSTED_PROXIES": "127.0.0.1",
     "DATABASE_URL": "postgres://cicallback:secret@db.internal:5432/cicallback",
 }
 
