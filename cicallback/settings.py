@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["dashboard.throttling.SharedUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_rate("CICALLBACK_API_THROTTLE_USER", "2000/hour")},
     "DEFAULT_SCHEMA_CLASS": "dashboard.api.ApiSchema",
 }

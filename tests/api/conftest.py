@@ -3,7 +3,6 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -12,14 +11,6 @@ from cicallback.receive import Arrival, receive
 from tests.conftest import sample
 
 _job_ids = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_history():
-    # Throttle counts live in the cache, which outlives a test's database transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
 from cicallback.settings import env_rate
+from dashboard.models import ApiUsage
+from dashboard.throttling import SharedUserRateThrottle
 
 
 @pytest.fixture
@@ -61,3 +64,23 @@ def test_a_rate_drf_cannot_read_stops_startup(monkeypatch, raw):
 
     with pytest.raises(ImproperlyConfigured, match="CICALLBACK_API_THROTTLE_USER"):
         env_rate("CICALLBACK_API_THROTTLE_USER", "2000/hour")
+
+
+def test_the_count_is_kept_in_the_database_that_every_app_server_shares(api, three_a_minute):
+    for _ in range(3):
+        api.get("/api/jobs/")
+    # Another process starts with an empty cache and memory of its own: only the database is shared.
+    cache.clear()
+
+    assert api.get("/api/jobs/").status_code == 429
+    assert ApiUsage.objects.get().requests == 4
+
+
+def test_a_new_window_starts_the_count_again(api, three_a_minute, monkeypatch):
+    start = 1_800_000_000.0  # a whole minute
+    monkeypatch.setattr(SharedUserRateThrottle, "timer", staticmethod(lambda: start + 59))
+    statuses = [api.get("/api/jobs/").status_code for _ in range(4)]
+    monkeypatch.setattr(SharedUserRateThrottle, "timer", staticmethod(lambda: start + 60))
+
+    assert statuses == [200, 200, 200, 429]
+    assert api.get("/api/jobs/").status_code == 200
