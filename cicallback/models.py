@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cicallback.parsing import readable_text
+
 
 class JobQuerySet(models.QuerySet):
     def failed(self) -> JobQuerySet:
@@ -91,6 +93,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.job_id
+
+    def deliveries_about(self) -> models.QuerySet[Delivery]:
+        """Its deliveries, with those that named its JobId but were rejected before they could be linked."""
+        return Delivery.objects.filter(Q(job=self) | Q(job__isnull=True, reported_job_id=self.job_id))
 
     @property
     def duration(self):
@@ -238,7 +244,7 @@ class Delivery(models.Model):
 
     @property
     def body_text(self) -> str:
-        return bytes(self.body).decode("utf-8", errors="replace")
+        return readable_text(bytes(self.body))
 
 
 class JobCount(models.Model):

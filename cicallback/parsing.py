@@ -41,6 +41,8 @@ Tree = dict[str, Any]
 class CallbackError(ValueError):
     """The body is not a callback we can read. The message says why, in plain words."""
 
+    job_id = ""  # the JobId, when the body gave a readable one before what went wrong
+
 
 @dataclass(frozen=True)
 class CosHeader:
@@ -186,6 +188,15 @@ def load_document(body: bytes) -> tuple[str, Tree]:
     if start in '{["-0123456789' or text.strip() in ("true", "false", "null"):
         return "json", _load_json(text)
     raise CallbackError("body is neither XML nor JSON")
+
+
+def readable_text(body: bytes) -> str:
+    """The body as text for people: decoded as the parser decodes it (a BOM names UTF-16 or UTF-32),
+    with replacement characters where it is not text."""
+    try:
+        return _decode(body)
+    except CallbackError:
+        return body.decode("utf-8", errors="replace")
 
 
 def _decode(body: bytes) -> str:
@@ -441,11 +452,21 @@ def _job_report(tree: Tree) -> JobReport:
     if isinstance(details, list):
         raise CallbackError(f"JobsDetail appears {len(details)} times, expected once")
     job = _Node(tree, "").child("JobsDetail")
+    job_id = job.required_text("JobId", SHORT)
+    try:
+        return _job_fields(job, job_id)
+    except CallbackError as error:
+        # A rejected delivery can then still be found from the job it was about.
+        error.job_id = job_id
+        raise
+
+
+def _job_fields(job: _Node, job_id: str) -> JobReport:
     source = job.child("Input")
     operation = job.child("Operation")
     output = operation.child("Output")
     return JobReport(
-        job_id=job.required_text("JobId", SHORT),
+        job_id=job_id,
         state=job.identifier("State"),
         code=job.text("Code", NAME),
         message=job.text("Message"),

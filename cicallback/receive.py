@@ -53,6 +53,7 @@ def process(delivery: Delivery) -> Delivery:
     try:
         callback = parse_callback(bytes(delivery.body))
     except CallbackError as error:
+        delivery.reported_job_id = error.job_id
         return _reject(delivery, saved_pk, str(error))
     delivery.event_name = callback.event_name
     try:

@@ -79,8 +79,7 @@ def _merge_job(report: parsing.JobReport, incoming: Digest, delivery: Delivery) 
             _write_related(job, report, stored, incoming, fresh=False)
             outcome = Delivery.Outcome.STORED
     delivery.job = job
-    delivery.outcome = outcome
-    delivery.save()
+    _settle(delivery, outcome)
     return delivery
 
 
@@ -210,6 +209,15 @@ def _replace_workflow_run(report: parsing.WorkflowRunReport, delivery: Delivery)
         )
         outcome = Delivery.Outcome.STORED
     delivery.workflow_run = run
+    _settle(delivery, outcome)
+    return delivery
+
+
+def _settle(delivery: Delivery, outcome: str) -> None:
+    # Replaying the delivery that stored something finds its own data again: it stays the delivery
+    # that stored it rather than becoming a duplicate of itself.
+    replayed_own_data = delivery.pk is not None and delivery.outcome == Delivery.Outcome.STORED
+    if outcome == Delivery.Outcome.DUPLICATE and replayed_own_data:
+        outcome = Delivery.Outcome.STORED
     delivery.outcome = outcome
     delivery.save()
-    return delivery

@@ -24,7 +24,7 @@ from rest_framework import generics, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cicallback.models import Delivery, Job
+from cicallback.models import Job
 from dashboard.filters import JobFilter
 from dashboard.pagination import KeysetPagination
 from dashboard.serializers import DeliverySerializer, JobDetailSerializer, JobStatsSerializer, JobSummarySerializer
@@ -94,8 +94,8 @@ class JobDeliveryList(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        job = get_object_or_404(Job.objects.only("id"), job_id=self.kwargs["job_id"])
-        return Delivery.objects.filter(job=job)
+        job = get_object_or_404(Job.objects.only("id", "job_id"), job_id=self.kwargs["job_id"])
+        return job.deliveries_about()
 
 
 class JobStats(generics.GenericAPIView):

@@ -12,6 +12,7 @@ import defusedxml.ElementTree as SafeElementTree
 from django.utils import timezone
 
 from cicallback.models import CosHeader, Job
+from cicallback.parsing import readable_text
 
 # COS names the object's size differently in object events and in HEAD responses.
 SIZE_HEADERS = ("Size", "Content-Length")
@@ -132,7 +133,7 @@ def operation_lines(tree: Any, depth: int = 0) -> list[OperationLine]:
 
 def pretty_body(body: bytes) -> str:
     """The delivery body indented for reading; as received when it is neither JSON nor XML."""
-    text = body.decode("utf-8", errors="replace")
+    text = readable_text(body)
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:

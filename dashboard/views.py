@@ -147,7 +147,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     headers = list(job.cos_headers.all())
     workflow = getattr(job, "workflow", None) if _has_workflow(job) else None
     # One more than shown tells whether there are more, so only a job that has more is counted.
-    deliveries = list(job.deliveries.all()[: DELIVERIES_SHOWN + 1])
+    deliveries = list(job.deliveries_about()[: DELIVERIES_SHOWN + 1])
     context = {
         "job": job,
         "demo": is_demo(job),
@@ -155,7 +155,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
         "result": presenters.result_of(job, headers),
         "operation": presenters.operation_lines(job.operation or {}),
         "deliveries": [(d, presenters.pretty_body(bytes(d.body))) for d in deliveries[:DELIVERIES_SHOWN]],
-        "delivery_count": job.deliveries.count() if len(deliveries) > DELIVERIES_SHOWN else None,
+        "delivery_count": job.deliveries_about().count() if len(deliveries) > DELIVERIES_SHOWN else None,
         "workflow": workflow,
     }
     if workflow is not None:

@@ -82,3 +82,19 @@ def test_invalid_utf8_is_kept_byte_for_byte():
     delivery = receive(body, Arrival())
     assert delivery.outcome == "rejected"
     assert bytes(Delivery.objects.get().body) == body
+
+
+def test_a_rejected_delivery_keeps_its_job_id_and_shows_on_the_job_page(sender, admin_client):
+    sender.post_sample("seed1-job-api.xml")
+    broken = sample("seed2-workflow.xml").replace(b"<Width>500</Width>", b"<Width>abc</Width>", 1)
+    assert broken != sample("seed2-workflow.xml")
+
+    assert sender.post(broken).status_code == 400
+
+    rejected = Delivery.objects.get(outcome="rejected")
+    assert rejected.reported_job_id == "c93984788066911ed89ed352d4d9d2084"
+    assert rejected.job is None
+    job = Job.objects.get()
+    assert rejected in job.deliveries_about()
+    page = admin_client.get(f"/jobs/{job.job_id}/")
+    assert [delivery.outcome for delivery, _ in page.context["deliveries"]] == ["rejected", "stored"]
