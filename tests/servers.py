@@ -122,8 +122,9 @@ class PostgresServer:
         self._run(str(PG_BINDIR / "pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "log"), "-w",
                   "-o", options, "start")  # fmt: skip
 
-    def stop(self) -> None:
-        self._run(str(PG_BINDIR / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+    def stop(self, mode: str = "fast") -> None:
+        # "immediate" ends every backend at once, as a crash would, in the middle of transactions.
+        self._run(str(PG_BINDIR / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
 
 @contextmanager

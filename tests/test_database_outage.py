@@ -5,6 +5,8 @@ import contextlib
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,57 @@ def test_callbacks_and_healthz_get_503_while_the_database_is_down_and_200_after(
     assert jobs == {"before-1", "before-2", "after-1", "during-0"}
     assert deliveries == 4
     assert incomplete == 0
+
+
+def test_a_crash_under_concurrent_callbacks_half_writes_nothing_and_every_200_is_stored(own_postgres):
+    import psycopg
+
+    env = production_env(own_postgres.url, DATABASE_CONN_MAX_AGE="600")
+    migrate(env)
+    answers: list[tuple[str, int | str]] = []
+    stop = threading.Event()
+
+    def sender(name: str) -> None:
+        # Bounded: at most 400 callbacks a sender, and only while the test runs.
+        for i in range(400):
+            if stop.is_set():
+                return
+            job_id = f"{name}-{i}"
+            try:
+                status = post(port, body_for(job_id))[0]
+            except OSError as error:  # a request cut off by the crash: the sender retries later
+                status = type(error).__name__
+            answers.append((job_id, status))
+
+    with gunicorn(env, 2) as port:
+        senders = [threading.Thread(target=sender, args=(f"c{n}",)) for n in range(4)]
+        for thread in senders:
+            thread.start()
+        wait_until(lambda: len(answers) >= 40)
+        own_postgres.stop(mode="immediate")
+        wait_until(lambda: 503 in {status for _, status in answers})
+        own_postgres.start()
+        restarted = len(answers)
+        wait_until(lambda: 200 in {status for _, status in answers[restarted:]})
+        stop.set()
+        for thread in senders:
+            thread.join(timeout=60)
+
+    statuses = {status for _, status in answers}
+    answered_200 = {job_id for job_id, status in answers if status == 200}
+    with psycopg.connect(own_postgres.url) as db:
+        stored = {row[0] for row in db.execute("SELECT job_id FROM cicallback_job")}
+        incomplete = db.execute(
+            "SELECT COUNT(*) FROM cicallback_job j WHERE (SELECT COUNT(*) FROM cicallback_cosheader h"
+            " WHERE h.job_id = j.id) <> 4 OR NOT EXISTS (SELECT 1 FROM cicallback_workflow w WHERE w.job_id = j.id)"
+        ).fetchone()[0]
+    assert answered_200 - stored == set()  # every 200 was stored, before the crash and after it
+    assert incomplete == 0  # and nothing was half-written
+    assert statuses <= {200, 503, "RemoteDisconnected", "ConnectionResetError"}
+
+
+def wait_until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        time.sleep(0.01)
