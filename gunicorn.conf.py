@@ -30,3 +30,13 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def on_starting(server):
+    # gunicorn's own error lines ("Error handling request /callback/...") name the request's path,
+    # which holds the callback token. Workers are forked from here and inherit the filter.
+    import logging
+
+    from cicallback.logs import RedactCallbackTokens
+
+    logging.getLogger("gunicorn.error").addFilter(RedactCallbackTokens())

@@ -43,7 +43,20 @@ def gunicorn(env: dict[str, str], workers: int = 1, *options: str):
     """Yields the port of a running gunicorn; stops it afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cicallback.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), *options],
+        # The production configuration file, with the address and workers of the test.
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "cicallback.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            *options,
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -4,6 +4,7 @@ import logging
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 
 from tests.conftest import sample
@@ -131,3 +132,14 @@ def test_request_logs_redact_the_callback_token():
     )
     RedactCallbackTokens().filter(record)
     assert record.getMessage() == "Bad Request: /callback/<token>/"
+
+
+def test_gunicorn_error_lines_do_not_carry_callback_tokens(caplog):
+    import runpy
+
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    config["on_starting"](None)
+    logging.getLogger("gunicorn.error").error("Error handling request %s", "/callback/s3cret-token/")
+
+    assert "s3cret-token" not in caplog.text
+    assert "Error handling request /callback/<token>/" in caplog.text
