@@ -101,8 +101,8 @@ class JobDeliveryList(generics.ListAPIView):
 class JobStats(generics.GenericAPIView):
     """Stats of the jobs created in a time range, with the job list's filters.
 
-    The range is created_after/created_before, or the `period` preset; a missing end is now and a
-    missing start is 24 hours before the end.
+    The range is what the filters let through, as in the job list: created_after/created_before,
+    narrowed by the `period` preset; a missing end is now and a missing start is 24 hours before the end.
     """
 
     queryset = Job.objects.all()
