@@ -44,6 +44,9 @@ class TimeFilter(django_filters.IsoDateTimeFilter):
     field_class = TimeField
 
 
+TIME_HELP = "ISO 8601 with an offset, e.g. 2026-12-01T08:00:00+08:00"
+
+
 class JobFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label="Search", help_text="An exact JobId, the beginning of an object key, or UserData"
@@ -66,10 +69,14 @@ class JobFilter(django_filters.FilterSet):
         label="Created in",
         empty_label="Any time",
     )
-    created_after = TimeFilter(field_name="creation_time", lookup_expr="gte", label="Created after")
-    created_before = TimeFilter(field_name="creation_time", lookup_expr="lt", label="Created before")
-    ended_after = TimeFilter(field_name="end_time", lookup_expr="gte", label="Ended after")
-    ended_before = TimeFilter(field_name="end_time", lookup_expr="lt", label="Ended before")
+    created_after = TimeFilter(
+        field_name="creation_time", lookup_expr="gte", label="Created after", help_text=TIME_HELP
+    )
+    created_before = TimeFilter(
+        field_name="creation_time", lookup_expr="lt", label="Created before", help_text=TIME_HELP
+    )
+    ended_after = TimeFilter(field_name="end_time", lookup_expr="gte", label="Ended after", help_text=TIME_HELP)
+    ended_before = TimeFilter(field_name="end_time", lookup_expr="lt", label="Ended before", help_text=TIME_HELP)
 
     class Meta:
         model = Job

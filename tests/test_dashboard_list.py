@@ -60,6 +60,14 @@ def test_its_query_count_does_not_grow_with_the_rows(admin_client, some_jobs, dj
         admin_client.get("/")
 
 
+def test_the_live_refresh_counts_nothing_and_does_not_grow_with_the_rows(
+    admin_client, some_jobs, django_assert_num_queries
+):
+    # session, user, the page, the input sizes of the page's jobs: every few seconds, so no count
+    with django_assert_num_queries(4):
+        admin_client.get("/", headers={"HX-Request": "true"})
+
+
 def test_it_counts_no_further_than_the_cap(admin_client, some_jobs, monkeypatch):
     monkeypatch.setattr(views, "COUNT_CAP", 10)
     html = admin_client.get("/").content.decode()
