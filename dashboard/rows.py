@@ -25,7 +25,7 @@ def environment(**options) -> Environment:
 
 def breakable(key: str) -> Markup:
     """An object key that a narrow column may break after each "/", rather than inside a name."""
-    return Markup("/<wbr>").join(escape(part) for part in key.split("/"))
+    return Markup(str(escape(key)).replace("/", "/<wbr>"))
 
 
 def job_rows(jobs) -> SafeString:

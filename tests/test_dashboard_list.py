@@ -149,3 +149,9 @@ def test_more_filters_are_open_when_one_of_them_is_set(admin_client, some_jobs):
 def test_more_filters_are_open_when_one_of_them_needs_correcting(admin_client, some_jobs):
     html = admin_client.get("/?created_after=yesterday").content.decode()
     assert '<details class="more" open>' in html
+
+
+def test_object_keys_may_break_after_a_slash_and_stay_escaped():
+    from dashboard.rows import breakable
+
+    assert breakable("in/<b>/a&b.jpg") == "in/<wbr>&lt;b&gt;/<wbr>a&amp;b.jpg"
