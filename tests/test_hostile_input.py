@@ -173,3 +173,19 @@ def test_odd_tokens_are_refused_as_unknown_in_plain_text(client, path):
 def test_an_oversized_body_is_refused_before_anything_is_stored(sender):
     sender.post(padded_to(LIMIT + 1))
     assert Delivery.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "body", "message"),
+    [
+        ("JobId", job_json(JobId="j" * 100_000), "JobsDetail/JobId is longer than 64 characters"),
+        ("object key", job_json(Input={"Object": "k" * 100_000}), "JobsDetail/Input/Object is longer than 1024"),
+    ],
+    ids=["JobId", "object key"],
+)
+def test_a_100_kb_field_under_the_default_body_limit_is_refused_by_name(sender, settings, field, body, message):
+    settings.CICALLBACK_MAX_BODY_BYTES = 1024 * 1024  # the production default
+    response = sender.post(body, content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Delivery.objects.get().outcome == "rejected"
