@@ -102,6 +102,11 @@ ACCEPTED_BODIES = [
     ("a body exactly at the limit", padded_to(LIMIT), "stored"),
     ("a UTF-8 BOM", b"\xef\xbb\xbf" + sample("seed1-job-api.xml"), "stored"),
     ("UTF-16 with a BOM", sample("seed3-workflow.json").decode().encode("utf-16"), "stored"),
+    (
+        "UTF-16 XML with a BOM and its declaration",
+        ('<?xml version="1.0" encoding="UTF-16"?>' + sample("seed1-job-api.xml").decode()).encode("utf-16"),
+        "stored",
+    ),
     ("null everywhere", job_json(State=None, Code=None, Input=None, Operation=None, Workflow=None), "stored"),
     ("an unknown EventName", b'{"EventName": "SomethingElse", "Whatever": [1, 2]}', "unknown_event"),
     ("unknown fields", job_json(Surprise={"Deep": {"Deeper": "x"}}, Operation={"NewType": {"A": "1"}}), "stored"),
