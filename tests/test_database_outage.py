@@ -2,6 +2,7 @@
 once it is back, callbacks are stored again and /healthz is 200 without restarting the app."""
 
 import contextlib
+import http.client
 import shutil
 import subprocess
 import tempfile
@@ -86,7 +87,7 @@ def test_a_crash_under_concurrent_callbacks_half_writes_nothing_and_every_200_is
             job_id = f"{name}-{i}"
             try:
                 status = post(port, body_for(job_id))[0]
-            except OSError as error:  # a request cut off by the crash: the sender retries later
+            except (OSError, http.client.HTTPException) as error:  # recorded, and refused by the assertions
                 status = type(error).__name__
             answers.append((job_id, status))
 
@@ -114,7 +115,8 @@ def test_a_crash_under_concurrent_callbacks_half_writes_nothing_and_every_200_is
         ).fetchone()[0]
     assert answered_200 - stored == set()  # every 200 was stored, before the crash and after it
     assert incomplete == 0  # and nothing was half-written
-    assert statuses <= {200, 503, "RemoteDisconnected", "ConnectionResetError"}
+    # Every request was answered, with a 200 or a 503: no 500, and no connection dropped.
+    assert statuses <= {200, 503}
 
 
 def wait_until(condition, seconds: float = 30) -> None:
