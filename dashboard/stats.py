@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import Any
 
@@ -38,34 +38,45 @@ STATE_ORDER = [s.value for s in (Job.State.SUCCESS, Job.State.FAILED, Job.State.
 ]
 DURATION = ExpressionWrapper(F("end_time") - F("start_time"), output_field=DurationField())
 HOUR = timedelta(hours=1)
-# The filters JobCount can answer: its own columns, and creation times.
+DAY = timedelta(days=1)
+# The filters the counts can answer: their own columns, and creation times.
 COUNTED_FILTERS = {"state", "tag", "code", "period", "created_after", "created_before"}
+# Each table of counts, the column of its time buckets and their length (UTC).
+BUCKETS = {JobCount: ("hour", HOUR), JobDurationCount: ("day", DAY)}
 
 
 class Scope:
     """The jobs a page's figures are about, and where to read them.
 
-    With only the filters JobCount knows, the whole hours of the range are read from the counts
-    the database keeps (a few rows an hour) and only the partial hours at its ends from the jobs.
-    Any other filter (a bucket, a search) reads the jobs themselves.
+    With only the filters the counts know, the whole hours of the range (whole days for the
+    durations) are read from the counts the database keeps, and only the partial hours or days at
+    its ends from the jobs. Any other filter (a bucket, a search) reads the jobs themselves.
     """
 
-    def __init__(self, jobs: QuerySet, filters: dict | None = None, start: datetime | None = None, end=None):
-        self.hours = _counted_hours(filters, start, end)
+    def __init__(
+        self, jobs: QuerySet, filters: dict | None = None, start: datetime | None = None, end=None, unit=HOUR
+    ) -> None:
+        self.all_jobs, self.filters, self.start, self.end, self.unit = jobs, filters, start, end, unit
+        self.span = _whole_units(filters, start, end, unit)
         self.jobs = jobs
-        if self.hours is not None:
-            first, last = self.hours
-            # Both partial hours bounded on both sides: SQLite then reads two short ranges of the
+        if self.span is not None:
+            first, last = self.span
+            # Both partial ends bounded on both sides: SQLite then reads two short ranges of the
             # creation-time index; with an open end it scans a whole index in GROUP BY order.
             self.jobs = jobs.filter(
-                Q(creation_time__gte=_hour_before(first), creation_time__lt=first)
+                Q(creation_time__gte=_unit_before(first, unit), creation_time__lt=first)
                 | Q(creation_time__gte=last, creation_time__lte=end)
             )
-            self.filters = filters
+
+    def in_days(self) -> Scope:
+        """The same jobs, with whole days read from the counts: JobDurationCount's buckets."""
+        return Scope(self.all_jobs, self.filters, self.start, self.end, DAY)
 
     def counted(self, model: type[JobCount] | type[JobDurationCount]) -> QuerySet:
-        first, last = self.hours
-        counted = model.objects.filter(hour__gte=first, hour__lt=last).order_by()
+        column, unit = BUCKETS[model]
+        assert unit == self.unit, f"{model.__name__} counts by {column}"
+        first, last = self.span
+        counted = model.objects.filter(**{f"{column}__gte": first, f"{column}__lt": last}).order_by()
         if self.filters.get("state"):
             counted = counted.filter(state__in=self.filters["state"])
         if self.filters.get("tag"):
@@ -75,22 +86,27 @@ class Scope:
         return counted
 
 
-def _hour_before(moment: datetime) -> datetime:
+def _unit_before(moment: datetime, unit: timedelta) -> datetime:
     try:
-        return moment - HOUR
-    except OverflowError:  # a range that starts in the calendar's first hour
+        return moment - unit
+    except OverflowError:  # a range that starts in the calendar's first hour or day
         return datetime.min.replace(tzinfo=moment.tzinfo)
 
 
-def _counted_hours(filters: dict | None, start: datetime | None, end: datetime | None):
+def _whole_units(filters: dict | None, start: datetime | None, end: datetime | None, unit: timedelta):
+    """The whole hours (or days) of the range, in UTC as the counts are kept; None when there are none."""
     if filters is None or start is None or end is None:
         return None
     if any(value for key, value in filters.items() if key not in COUNTED_FILTERS):
         return None
-    first = _truncate(start, HOUR)
-    if first < start:
-        first += HOUR
-    last = _truncate(end, HOUR)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    first = _truncate(start, unit)
+    try:
+        if first < start:
+            first += unit
+    except OverflowError:  # a range that starts in the calendar's last hour or day
+        return None
+    last = _truncate(end, unit)
     return (first, last) if first < last else None
 
 
@@ -119,7 +135,7 @@ class ErrorCode:
 def top_error_codes(jobs: Scope | QuerySet, limit: int = 10) -> list[ErrorCode]:
     scope = _scope(jobs)
     rows: Iterable = scope.jobs.failed().order_by().values_list("code").annotate(n=Count("id"), last=Max("end_time"))
-    if scope.hours is not None:
+    if scope.span is not None:
         counted = scope.counted(JobCount).filter(state=Job.State.FAILED).values_list("code")
         rows = chain(rows, counted.annotate(n=Sum("jobs"), last=Max("last_end_time")))
     codes: dict[str, ErrorCode] = {}
@@ -149,10 +165,10 @@ def duration_percentiles(jobs: Scope | QuerySet) -> list[DurationSpread]:
     database counts them in one hashed pass instead of sorting every duration per tag, which
     PERCENTILE_CONT must do (seconds at a million jobs).
     """
-    scope = _scope(jobs)
+    scope = _scope(jobs).in_days()
     finished = scope.jobs.filter(start_time__isnull=False, end_time__isnull=False).order_by()
     rows: Iterable = finished.annotate(spent=DURATION).values_list("tag", "spent").annotate(n=Count("*"))
-    if scope.hours is not None:
+    if scope.span is not None:
         counted = scope.counted(JobDurationCount).values_list("tag", "microseconds").annotate(n=Sum("jobs"))
         rows = chain(rows, ((tag, timedelta(microseconds=us), n) for tag, us, n in counted))
     took: dict[str, dict[timedelta, int]] = defaultdict(lambda: defaultdict(int))
@@ -237,7 +253,7 @@ def counts(jobs: Scope | QuerySet, start: datetime | None, end: datetime) -> Cou
     rows: Iterable = (
         scope.jobs.order_by().annotate(bucket=bucket).values_list("bucket", "state", "tag").annotate(n=Count("*"))
     )
-    if scope.hours is not None:
+    if scope.span is not None:
         counted = scope.counted(JobCount).annotate(bucket=_bucket(step, origin, "hour"))
         rows = chain(rows, counted.values_list("bucket", "state", "tag").annotate(n=Sum("jobs")))
     by_state: dict[str, int] = defaultdict(int)

@@ -58,16 +58,14 @@ def counts_kept() -> set:
 def durations_of_jobs() -> set:
     counted: dict = {}
     for job in Job.objects.exclude(creation_time=None).exclude(start_time=None).exclude(end_time=None):
-        hour = job.creation_time.replace(minute=0, second=0, microsecond=0)
-        key = (hour, job.state, job.tag, job.code, job.duration // timedelta(microseconds=1))
+        day = job.creation_time.replace(hour=0, minute=0, second=0, microsecond=0)
+        key = (day, job.state, job.tag, job.code, job.duration // timedelta(microseconds=1))
         counted[key] = counted.get(key, 0) + 1
     return set(counted.items())
 
 
 def durations_kept() -> set:
-    return {
-        ((c.hour, c.state, c.tag, c.code, c.microseconds), c.jobs) for c in JobDurationCount.objects.exclude(jobs=0)
-    }
+    return {((c.day, c.state, c.tag, c.code, c.microseconds), c.jobs) for c in JobDurationCount.objects.exclude(jobs=0)}
 
 
 def test_stored_callbacks_are_counted_by_hour_state_tag_and_code():
@@ -131,7 +129,8 @@ def test_figures_from_the_counts_equal_figures_from_the_jobs(filters, days):
     if filters.get("code"):
         jobs = jobs.filter(code=filters["code"])
     counted = stats.Scope(jobs, {"created_after": start, **filters}, start, end)
-    assert counted.hours is not None
+    assert counted.span is not None
+    assert (counted.in_days().span is not None) == (days > 1)  # durations come by whole days
 
     assert figures(counted, start, end) == figures(stats.Scope(jobs), start, end)
 
@@ -163,18 +162,29 @@ def test_last_seen_of_an_error_code_is_its_latest_end_time():
 )
 def test_other_filters_read_the_jobs(filters):
     start = NOW - timedelta(days=7)
-    assert stats.Scope(Job.objects.all(), {"created_after": start, **filters}, start, NOW).hours is None
+    assert stats.Scope(Job.objects.all(), {"created_after": start, **filters}, start, NOW).span is None
 
 
 def test_a_range_without_a_whole_hour_reads_the_jobs():
     start = NOW - timedelta(minutes=50)
-    assert stats.Scope(Job.objects.all(), {}, start, NOW).hours is None
+    assert stats.Scope(Job.objects.all(), {}, start, NOW).span is None
 
 
 def test_the_hours_counted_are_the_whole_hours_of_the_range():
     start = NOW - timedelta(days=1)
     scope = stats.Scope(Job.objects.all(), {"period": "24h"}, start, NOW)
-    assert scope.hours == (datetime(2026, 3, 9, 13, tzinfo=UTC), datetime(2026, 3, 10, 12, tzinfo=UTC))
+    assert scope.span == (datetime(2026, 3, 9, 13, tzinfo=UTC), datetime(2026, 3, 10, 12, tzinfo=UTC))
+
+
+def test_the_days_counted_for_durations_are_the_whole_days_of_the_range_in_utc():
+    start = NOW - timedelta(days=9)
+    scope = stats.Scope(Job.objects.all(), {"period": "7d"}, start, NOW)
+    assert scope.in_days().span == (datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC))
+
+
+def test_a_range_that_starts_in_the_calendars_last_day_reads_the_jobs():
+    start = datetime(9999, 12, 31, 12, tzinfo=UTC)
+    assert stats.Scope(Job.objects.all(), {}, start, datetime.max.replace(tzinfo=UTC)).in_days().span is None
 
 
 def test_counts_by_code_sum_to_the_failed_jobs():
