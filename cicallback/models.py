@@ -275,8 +275,8 @@ class JobDurationCount(models.Model):
     """How many finished jobs created in a day (UTC) took each duration (EndTime - StartTime), by
     state, tag and code: the duration percentiles are read from here. Kept like JobCount.
 
-    By day rather than by hour: a day has a few hundred distinct durations, an hour almost as many,
-    so a quarter's percentiles add up 24 times fewer rows.
+    By day rather than by hour: a day repeats most of the durations each of its hours has, so a
+    quarter at a million jobs has 88,000 rows to add up instead of 416,000.
     """
 
     day = models.DateTimeField()
