@@ -13,22 +13,13 @@ previous = importlib.import_module("cicallback.migrations.0004_job_count_trigger
 
 COUNTED = previous.COUNTED
 
-# PostgreSQL: as in 0004, one statement per changed statement, from its transition tables.
-_POSTGRESQL_COUNT = """
-WITH changes AS ({changes}),
-counted AS (
-    INSERT INTO cicallback_jobcount AS t (hour, state, tag, code, jobs, last_end_time)
-    SELECT date_bin('1 hour', creation_time, TIMESTAMPTZ '2000-01-01 00:00:00+00'), state, tag, code,
-           sum(sign), max(end_time) FILTER (WHERE sign > 0)
-    FROM changes WHERE creation_time IS NOT NULL
-    GROUP BY 1, 2, 3, 4
-    HAVING sum(sign) <> 0
-        OR max(end_time) FILTER (WHERE sign > 0) IS DISTINCT FROM max(end_time) FILTER (WHERE sign < 0)
-    ORDER BY 1, 2, 3, 4
-    ON CONFLICT (hour, state, tag, code) DO UPDATE
-    SET jobs = t.jobs + excluded.jobs, last_end_time = greatest(t.last_end_time, excluded.last_end_time)
-)
-INSERT INTO cicallback_jobdurationcount AS t (day, state, tag, code, microseconds, jobs)
+_DURATIONS = "INSERT INTO cicallback_jobdurationcount"
+
+# PostgreSQL: as in 0004, one statement per changed statement, from its transition tables; the
+# job counts are 0004's, the duration counts go by day.
+_POSTGRESQL_COUNT = (
+    previous._POSTGRESQL_COUNT[: previous._POSTGRESQL_COUNT.index(_DURATIONS)]
+    + """INSERT INTO cicallback_jobdurationcount AS t (day, state, tag, code, microseconds, jobs)
 SELECT date_bin('1 day', creation_time, TIMESTAMPTZ '2000-01-01 00:00:00+00'), state, tag, code,
        ((extract(epoch FROM end_time) - extract(epoch FROM start_time)) * 1000000)::bigint, sum(sign)
 FROM changes WHERE creation_time IS NOT NULL AND start_time IS NOT NULL AND end_time IS NOT NULL
@@ -37,8 +28,9 @@ HAVING sum(sign) <> 0
 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT (day, state, tag, code, microseconds) DO UPDATE SET jobs = t.jobs + excluded.jobs
 """
-_INSERTED = f"SELECT {COUNTED}, 1 AS sign FROM new_jobs"
-_DELETED = f"SELECT {COUNTED}, -1 AS sign FROM old_jobs"
+)
+_INSERTED = previous._INSERTED
+_DELETED = previous._DELETED
 
 
 def _postgresql_function(name: str, changes: str) -> str:
@@ -74,13 +66,8 @@ _microseconds = previous._microseconds
 
 
 def _sqlite_add(row: str) -> str:
-    return f"""
-    INSERT INTO cicallback_jobcount (hour, state, tag, code, jobs, last_end_time)
-    SELECT {_hour(row)}, {row}.state, {row}.tag, {row}.code, 1, {row}.end_time WHERE {row}.creation_time IS NOT NULL
-    ON CONFLICT (hour, state, tag, code) DO UPDATE SET jobs = jobs + 1, last_end_time = CASE
-        WHEN last_end_time IS NULL OR excluded.last_end_time > last_end_time THEN excluded.last_end_time
-        ELSE last_end_time END;
-    INSERT INTO cicallback_jobdurationcount (day, state, tag, code, microseconds, jobs)
+    job_counts = previous._sqlite_add(row)
+    return job_counts[: job_counts.index(_DURATIONS)] + f"""INSERT INTO cicallback_jobdurationcount (day, state, tag, code, microseconds, jobs)
     SELECT {_day(row)}, {row}.state, {row}.tag, {row}.code, {_microseconds(row)}, 1
     WHERE {row}.creation_time IS NOT NULL AND {row}.start_time IS NOT NULL AND {row}.end_time IS NOT NULL
     ON CONFLICT (day, state, tag, code, microseconds) DO UPDATE SET jobs = jobs + 1;
@@ -105,11 +92,7 @@ SQLITE = [
     f"CREATE TRIGGER cicallback_job_counted_delete AFTER DELETE ON cicallback_job BEGIN {_sqlite_remove('OLD')} END",
 ]
 RECOUNT_SQLITE = [
-    "DELETE FROM cicallback_jobcount",
-    "DELETE FROM cicallback_jobdurationcount",
-    f"""INSERT INTO cicallback_jobcount (hour, state, tag, code, jobs, last_end_time)
-        SELECT {_hour("j")}, state, tag, code, count(*), max(end_time) FROM cicallback_job j
-        WHERE creation_time IS NOT NULL GROUP BY 1, 2, 3, 4""",
+    *[statement for statement in previous.RECOUNT_SQLITE if _DURATIONS not in statement],
     f"""INSERT INTO cicallback_jobdurationcount (day, state, tag, code, microseconds, jobs)
         SELECT {_day("j")}, state, tag, code, {_microseconds("j")}, count(*) FROM cicallback_job j
         WHERE creation_time IS NOT NULL AND start_time IS NOT NULL AND end_time IS NOT NULL GROUP BY 1, 2, 3, 4, 5""",
